@@ -1,0 +1,252 @@
+/* sipbeat engine: a SIP user agent (UAC and UAS) with RFC 4028 session timers, as a pure
+ * state machine. Read this header as the design.
+ *
+ *   - Inputs:  received datagrams (sb_engine_recv), commands (sb_engine_call, _hangup, _hold,
+ *              _resume), and the time `now_ms` passed to every call. The engine never reads a
+ *              clock, opens a socket, draws OS randomness or prints.
+ *   - Outputs: events drained with sb_engine_next_event(): datagrams to send, call progress,
+ *              refreshes, expiries, and one final record per call (SB_EV_CALL_ENDED).
+ *   - Time:    sb_engine_next_deadline() says when the engine next needs sb_engine_advance().
+ *              Every protocol timer (RFC 3261 A..K, 2xx retransmission, ring time, talk time,
+ *              session refresh and expiry, 491 back-off) lives in one heap.
+ *
+ * The shell (src/net) loops: recv -> sb_engine_recv; timer fires -> sb_engine_advance; then
+ * drain events, send datagrams, re-arm one OS timer to sb_engine_next_deadline(). The test
+ * simulator does the same with a virtual clock.
+ *
+ * Layers below: base (heap, rng, map) <- sip (parser, SDP) <- txn (RFC 3261 §17, one state
+ * machine per file) <- dialog (one file per verb) <- timer (RFC 4028, session_timer.c). */
+#ifndef SIPBEAT_ENGINE_H
+#define SIPBEAT_ENGINE_H
+
+#include "sipbeat/errors.h"
+#include "sipbeat/msg.h"
+#include "sipbeat/types.h"
+
+typedef struct sb_engine sb_engine;
+
+/* ---- Configuration ------------------------------------------------------------------------ */
+
+typedef enum {
+    SB_TIMER_OFF = 0,   /* no `timer` in Supported; Require: timer is answered 420 */
+    SB_TIMER_SUPPORTED, /* Supported: timer + Session-Expires; peer may decline */
+    SB_TIMER_REQUIRED,  /* adds Require: timer; as UAS, 421 to requests without timer */
+    SB_TIMER_ALWAYS,    /* as supported, and keep a timer as refresher if the peer ignores it */
+} sb_timer_mode;
+
+typedef enum {
+    SB_REFRESH_INVITE = 0,
+    SB_REFRESH_UPDATE,
+    SB_REFRESH_AUTO, /* UPDATE if the peer's Allow lists it, else re-INVITE */
+} sb_refresh_method;
+
+typedef struct {
+    sb_timer_mode mode;
+    uint32_t se_s;                 /* interval we ask for (90..7200 unless unchecked) */
+    uint32_t min_se_s;             /* our minimum (>= 90 unless unchecked) */
+    sb_refresher refresher;        /* preference: UAC (default), UAS or NONE */
+    sb_refresh_method method;
+    bool soft_expiry;              /* on expiry emit SB_EV_TIMER_EXPIRED and keep the call */
+    uint32_t max_422;              /* 422 retries per call before giving up (default 3) */
+    uint32_t max_se_s;             /* largest interval we accept after 422 (policy) */
+    bool unchecked;                /* send values as given (negative tests, fast lab runs) */
+    uint32_t skip_refresh_from;    /* fault: as refresher, stop at the Nth refresh (0 = never) */
+    uint16_t answer_refresh_code;  /* fault: answer incoming refreshes with this code (0 = no) */
+} sb_timer_config;
+
+typedef enum { SB_HOLD_SENDONLY = 1, SB_HOLD_INACTIVE = 2 } sb_hold_mode;
+
+typedef struct {
+    sb_addr local;           /* our address, for Via, Contact and SDP */
+    const char *user;        /* user part of From/Contact; default "sipbeat" */
+    uint32_t t1_ms, t2_ms, t4_ms; /* RFC 3261 timers; defaults 500, 4000, 5000 */
+    uint64_t seed;           /* drives tags, branches, Call-IDs and back-off draws */
+    uint32_t max_calls;      /* concurrent calls (dialogs) the engine will hold */
+    uint32_t max_txns;       /* concurrent transactions */
+    /* UAS behaviour for incoming INVITEs */
+    uint32_t ring_time_ms;   /* 180 Ringing then 200 after this long (0: 200 at once) */
+    uint16_t reject_code;    /* answer every INVITE with this final code (0: accept) */
+    uint32_t max_concurrent; /* 503 + Retry-After beyond this many incoming calls (0: none) */
+    sb_timer_config timer;
+} sb_config;
+
+/* Fills defaults: timers off, T1 500 ms, 127.0.0.1:5060, user "sipbeat". */
+void sb_config_init(sb_config *cfg);
+/* Checks ranges and combinations. Returns 0, or SB_EINVAL with a one-line reason in why. */
+int sb_config_check(const sb_config *cfg, char *why, size_t why_cap);
+
+/* ---- Per-call record ------------------------------------------------------------------------ */
+
+typedef enum { SB_ROLE_UAC = 0, SB_ROLE_UAS } sb_role;
+typedef enum {
+    SB_RESULT_NONE = 0, /* still running */
+    SB_RESULT_ANSWERED,
+    SB_RESULT_REJECTED,
+    SB_RESULT_TIMEOUT,
+    SB_RESULT_CANCELLED,
+    SB_RESULT_FAILED,
+} sb_result;
+
+/* Why a call ended. Names (sb_end_reason_name) are the report's end_reason values. */
+#define SB_END_REASON_MAP(X)                                                                       \
+    X(NONE, "none")                                                                                \
+    X(NORMAL, "normal")                     /* BYE after the talk time, or BYE received */         \
+    X(REJECTED, "rejected")                 /* final non-2xx to the INVITE */                      \
+    X(INVITE_TIMEOUT, "invite_timeout")     /* Timer B */                                          \
+    X(CANCELLED, "cancelled")                                                                      \
+    X(ACK_TIMEOUT, "ack_timeout")           /* our 2xx never ACKed (RFC 3261 §13.3.1.4) */         \
+    X(BYE_TIMEOUT, "bye_timeout")                                                                  \
+    X(SESSION_EXPIRED, "session_expired")   /* RFC 4028: no refresh in time */                     \
+    X(REFRESH_FAILED, "refresh_failed")     /* 408/481/timeout to our refresh */                   \
+    X(REMOTE_UNSUPPORTED_TIMER, "remote_unsupported_timer") /* 420 in required mode */           \
+    X(TOO_MANY_422, "too_many_422")                                                                \
+    X(MIN_SE_TOO_LARGE, "min_se_too_large")                                                        \
+    X(SHUTDOWN, "shutdown")                                                                        \
+    X(ENGINE_LIMIT, "engine_limit")
+
+typedef enum {
+#define SB__END_ENUM(id, name) SB_END_##id,
+    SB_END_REASON_MAP(SB__END_ENUM)
+#undef SB__END_ENUM
+} sb_end_reason;
+const char *sb_end_reason_name(sb_end_reason r);
+
+/* RFC 4028 checks the engine applies to the far end (ids from RFC4028.md). */
+#define SB_VIOLATION_MAP(X)                                                                        \
+    X(MISSED_REFRESH, "EXP-1", "remote refresher sent no refresh before the deadline")             \
+    X(NO_SE_WITH_REQUIRE, "UAC-5", "2xx has Require: timer but no Session-Expires")                \
+    X(422_NO_MIN_SE, "422-1", "422 without Min-SE")                                                \
+    X(TABLE2_REFRESHER, "UAS-5", "2xx refresher contrary to RFC 4028 Table 2")                     \
+    X(SE_BELOW_MIN_SE, "UAS-2", "2xx Session-Expires below the request's Min-SE")                  \
+    X(SE_RAISED, "UAS-2", "2xx Session-Expires larger than requested")                             \
+    X(SE_BELOW_90, "HDR-8", "Session-Expires below 90 s")                                          \
+    X(NO_REFRESHER_IN_2XX, "UAS-5", "2xx Session-Expires without refresher parameter")            \
+    X(MIN_SE_IN_RESPONSE, "HDR-3", "Min-SE in a response other than 422")                         \
+    X(DUPLICATE_SE, "HDR-4", "more than one Session-Expires")                                      \
+    X(422_WITHOUT_TIMER, "UAS-1", "422 to a request that did not list timer")
+
+typedef enum {
+#define SB__VIO_ENUM(id, rfc, text) SB_VIO_##id,
+    SB_VIOLATION_MAP(SB__VIO_ENUM)
+#undef SB__VIO_ENUM
+        SB_VIO__COUNT
+} sb_violation;
+const char *sb_violation_rfc_id(sb_violation v); /* "EXP-1" */
+const char *sb_violation_text(sb_violation v);
+
+typedef struct {
+    char call_id[72];
+    sb_role role;
+    sb_result result;
+    uint16_t final_status_code;
+    char final_reason_phrase[48];
+    sb_end_reason end_reason;
+    bool ended_by_remote;
+    uint64_t start_ms, answer_ms, end_ms; /* engine time; answer_ms 0 if never answered */
+    uint32_t hold_count;
+
+    /* RFC 4028 */
+    sb_timer_mode session_timer_mode;
+    bool session_timer_active;
+    uint32_t session_timer_negotiated_se_s; /* last negotiated interval, 0 if none */
+    uint32_t session_timer_min_se_s;
+    uint8_t session_timer_refresher;        /* 0 none, 1 local, 2 remote */
+    uint8_t session_timer_refresh_method;   /* 0 none, 1 invite, 2 update (last used) */
+    uint32_t session_timer_refreshes;       /* successful refresh transactions, either way */
+    uint32_t session_timer_refresh_failures;
+    uint32_t session_timer_422_count;
+    uint32_t session_timer_refresh_interval_ms_min, session_timer_refresh_interval_ms_max;
+    uint32_t session_timer_refresh_rtt_ms_max;
+    bool session_timer_expired;
+    uint8_t session_timer_expiry_action;    /* 0 none, 1 bye, 2 soft */
+    uint32_t session_timer_soft_expiries;
+    uint32_t violations;                    /* bit per sb_violation */
+    uint32_t checks_passed;                 /* bit per sb_violation checked without fault */
+} sb_call_stats;
+
+/* ---- Engine lifecycle and inputs ------------------------------------------------------------ */
+
+/* Copies cfg (strings too). Returns NULL on SB_ENOMEM or an invalid cfg. */
+sb_engine *sb_engine_new(const sb_config *cfg, uint64_t now_ms);
+/* Frees everything, live calls included, without emitting events. */
+void sb_engine_free(sb_engine *e);
+
+/* Feeds one received datagram. Malformed input is answered 400 where possible and reported
+ * as SB_EV_MALFORMED; it never fails the engine. Returns 0, or SB_EMALFORMED / SB_ETOOBIG
+ * (already counted and reported). */
+int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_t len,
+                   uint64_t now_ms);
+
+/* Runs every timer due at or before now_ms. */
+void sb_engine_advance(sb_engine *e, uint64_t now_ms);
+/* Earliest time the engine needs sb_engine_advance(), or SB_NEVER. */
+uint64_t sb_engine_next_deadline(const sb_engine *e);
+
+typedef struct {
+    const char *target_uri;   /* Request-URI and To, e.g. "sip:service@127.0.0.1:5060" */
+    sb_addr dest;             /* where to send (usually the URI's host:port) */
+    uint32_t duration_ms;     /* talk time after answer, then BYE (0: until sb_engine_hangup) */
+    uint32_t hold_at_ms;      /* 0: no hold; else re-INVITE with hold_mode this long after answer */
+    sb_hold_mode hold_mode;
+    uint32_t resume_at_ms;    /* 0: stay on hold; else resume this long after answer */
+} sb_call_opts;
+
+/* Places a call (sends the INVITE). *handle identifies it in events. Returns 0, SB_ELIMIT
+ * (max_calls), SB_EINVAL. */
+int sb_engine_call(sb_engine *e, const sb_call_opts *opts, uint64_t now_ms, uint32_t *handle);
+/* Ends a call the proper way for its state: CANCEL before a final answer, BYE after. */
+int sb_engine_hangup(sb_engine *e, uint32_t handle, uint64_t now_ms);
+/* Hangs up every call (shutdown); calls end with SB_END_SHUTDOWN. */
+void sb_engine_hangup_all(sb_engine *e, uint64_t now_ms);
+int sb_engine_hold(sb_engine *e, uint32_t handle, sb_hold_mode mode, uint64_t now_ms);
+int sb_engine_resume(sb_engine *e, uint32_t handle, uint64_t now_ms);
+
+/* ---- Outputs --------------------------------------------------------------------------------- */
+
+typedef enum {
+    SB_EV_SEND = 1,       /* datagram: addr, data, len */
+    SB_EV_CALL_STARTED,   /* call created (outgoing INVITE sent, or incoming INVITE) */
+    SB_EV_CALL_PROGRESS,  /* provisional response: status */
+    SB_EV_CALL_ANSWERED,  /* 2xx to the initial INVITE: status */
+    SB_EV_CALL_HOLD,      /* hold or resume done: text "sendonly"/"inactive"/"sendrecv" */
+    SB_EV_TIMER_NEGOTIATED, /* session interval set: value = SE s, status = refresher (0/1/2) */
+    SB_EV_TIMER_422,      /* 422 received: value = Min-SE */
+    SB_EV_REFRESH_SENT,   /* we sent a refresh: text "INVITE"/"UPDATE" */
+    SB_EV_REFRESH_OK,     /* a refresh transaction succeeded: text says who sent it */
+    SB_EV_REFRESH_FAILED, /* our refresh failed: status (0 = timeout) */
+    SB_EV_TIMER_EXPIRED,  /* session expired: text "bye" or "soft" */
+    SB_EV_VIOLATION,      /* far end broke an RFC 4028 rule: value = sb_violation */
+    SB_EV_CALL_ENDED,     /* final record in stats */
+    SB_EV_MALFORMED,      /* bad input: addr, text = reason */
+} sb_event_type;
+
+typedef struct {
+    sb_event_type type;
+    uint32_t call;       /* handle; 0 when not about a call */
+    uint64_t at_ms;
+    sb_addr addr;        /* SEND: destination; MALFORMED: source */
+    const uint8_t *data; /* SEND */
+    size_t len;
+    int status;
+    uint64_t value;
+    const char *text;
+    const sb_call_stats *stats; /* CALL_ENDED, and the live record for other call events */
+} sb_event;
+
+/* Next queued event, or NULL when the queue is empty. The event and everything it points to
+ * stay valid until the next call to any sb_engine_* function other than this one. */
+const sb_event *sb_engine_next_event(sb_engine *e);
+
+/* Engine-wide counters for the report. */
+typedef struct {
+    uint64_t msgs_received, msgs_sent, malformed_messages, retransmissions;
+    uint64_t calls_started, calls_ended;
+    uint32_t live_calls, live_txns, peak_calls;
+    uint64_t unmatched_responses, unknown_dialog_requests;
+} sb_engine_stats;
+void sb_engine_get_stats(const sb_engine *e, sb_engine_stats *out);
+
+/* The live record of a call, or NULL. Valid until the next engine call. */
+const sb_call_stats *sb_engine_call_stats(const sb_engine *e, uint32_t handle);
+
+#endif
