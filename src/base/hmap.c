@@ -1,0 +1,81 @@
+/* Intrusive chained hash table with power-of-two buckets and doubling growth. */
+#include "base/hmap.h"
+
+#include <stdlib.h>
+
+void sb_hmap_init(sb_hmap *m) {
+    m->b = NULL;
+    m->nb = m->n = 0;
+}
+
+void sb_hmap_free(sb_hmap *m) {
+    free(m->b);
+    sb_hmap_init(m);
+}
+
+static int grow(sb_hmap *m) {
+    size_t nb = m->nb ? m->nb * 2 : 256;
+    sb_hnode **b = calloc(nb, sizeof *b);
+    if (!b) return -1;
+    for (size_t i = 0; i < m->nb; i++) {
+        sb_hnode *n = m->b[i];
+        while (n) {
+            sb_hnode *next = n->next;
+            size_t j = n->hash & (nb - 1);
+            n->next = b[j];
+            b[j] = n;
+            n = next;
+        }
+    }
+    free(m->b);
+    m->b = b;
+    m->nb = nb;
+    return 0;
+}
+
+int sb_hmap_add(sb_hmap *m, sb_hnode *node, uint64_t hash) {
+    int rc = 0;
+    if (m->n >= m->nb) rc = grow(m);
+    if (!m->nb) return -1;
+    node->hash = hash;
+    size_t i = hash & (m->nb - 1);
+    node->next = m->b[i];
+    m->b[i] = node;
+    m->n++;
+    return rc;
+}
+
+void sb_hmap_del(sb_hmap *m, sb_hnode *node) {
+    if (!m->nb) return;
+    sb_hnode **pp = &m->b[node->hash & (m->nb - 1)];
+    for (; *pp; pp = &(*pp)->next) {
+        if (*pp == node) {
+            *pp = node->next;
+            m->n--;
+            return;
+        }
+    }
+}
+
+sb_hnode *sb_hmap_first(const sb_hmap *m, uint64_t hash) {
+    if (!m->nb) return NULL;
+    sb_hnode *n = m->b[hash & (m->nb - 1)];
+    while (n && n->hash != hash) n = n->next;
+    return n;
+}
+
+sb_hnode *sb_hmap_next(sb_hnode *n, uint64_t hash) {
+    for (n = n->next; n && n->hash != hash; n = n->next) {
+    }
+    return n;
+}
+
+uint64_t sb_hash(const void *p, size_t n, uint64_t seed) {
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603ULL ^ seed;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
