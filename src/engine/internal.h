@@ -1,0 +1,148 @@
+/* Engine internals shared by txn/, dialog/, timer/ and engine/: the engine and call structs. */
+#ifndef SB_ENGINE_INTERNAL_H
+#define SB_ENGINE_INTERNAL_H
+
+#include "base/heap.h"
+#include "base/hmap.h"
+#include "base/rng.h"
+#include "sip/sdp.h"
+#include "sipbeat/engine.h"
+#include "timer/session_timer.h"
+#include "txn/txn.h"
+
+#define SB_MAX_OUT 8192 /* largest message we build */
+
+typedef enum {
+    SB_CS_CALLING = 0, /* UAC: INVITE sent, no answer yet */
+    SB_CS_EARLY,       /* provisional seen / sent */
+    SB_CS_WAIT_ACK,    /* UAS: 2xx sent, no ACK yet */
+    SB_CS_CONFIRMED,
+    SB_CS_ENDING,      /* BYE or CANCEL sent */
+    SB_CS_ENDED,
+} sb_call_state;
+
+/* What to do next when a pending in-dialog offer can go out. */
+typedef enum { SB_NEXT_NONE = 0, SB_NEXT_HOLD, SB_NEXT_RESUME } sb_next_media;
+
+typedef struct sb_call {
+    sb_hnode by_callid;
+    sb_hnode by_handle;
+    struct sb_call *prev, *next; /* live list */
+    uint32_t handle;
+    uint8_t role, state;
+    uint8_t peer_allows_update;
+    uint8_t media_pending; /* sb_next_media waiting for GLR-4 or a 491 back-off */
+    uint8_t remote_owns_callid;
+    uint8_t inv_outstanding; /* an INVITE transaction of ours is open */
+    uint8_t inv_incoming;    /* the peer's INVITE is not answered yet */
+    uint8_t upd_outstanding;
+    uint8_t ack_pending;     /* UAC: initial INVITE answered 2xx, ACK to resend on retransmits */
+    uint8_t hold_mode;
+    uint16_t ok_retx_count;
+    uint32_t local_cseq, remote_cseq, invite_cseq;
+    uint32_t ok_interval_ms;
+    sb_addr peer; /* next hop for in-dialog requests */
+    char local_tag[20];
+    char remote_tag[64];
+    char local_uri[128];
+    char remote_uri[128];
+    char remote_target[128];
+    char route[256]; /* Route header value, ready to send; empty when no route set */
+    sb_sdp_local sdp;
+    sb_tmr ok_tmr;      /* UAS: 2xx retransmission until ACK (RFC 6026 / §13.3.1.4) */
+    sb_tmr ring_tmr;    /* UAS: send 200 after ring time */
+    sb_tmr talk_tmr;    /* UAC: hang up after duration */
+    sb_tmr media_tmr;   /* hold / resume schedule and 491 back-off */
+    uint32_t hold_at_ms, resume_at_ms, duration_ms;
+    struct sb_txn *inv_txn;   /* our open INVITE client transaction */
+    struct sb_txn *srv_inv;   /* the peer's INVITE server transaction while unanswered */
+    char *ok_msg;             /* UAS: our 2xx, kept until ACK */
+    size_t ok_len;
+    char *invite_msg;         /* UAC: our initial INVITE, kept for CANCEL and 422 retries */
+    size_t invite_len;
+    sb_st st;
+    sb_call_stats stats;
+} sb_call;
+
+typedef struct {
+    sb_event ev;
+    size_t data_off; /* into the arena, for SEND */
+    size_t stats_off;
+    bool has_stats;
+} sb_qev;
+
+struct sb_engine {
+    sb_config cfg;
+    char user[64];
+    char host[64];    /* our address as a SIP host ("127.0.0.1" or "[::1]") */
+    char hostport[72];
+    sb_heap heap;
+    sb_rng rng;
+    uint64_t now;
+    sb_hmap calls_by_callid, calls_by_handle, txns;
+    sb_call *live;
+    uint32_t next_handle;
+    /* event queue and the arena its payloads live in */
+    sb_qev *q;
+    size_t qhead, qlen, qcap;
+    char *arena;
+    size_t arena_len, arena_cap;
+    sb_event out;
+    sb_engine_stats stats;
+};
+
+/* engine/events.c */
+void sb__emit(sb_engine *e, sb_event_type type, sb_call *c, int status, uint64_t value,
+              const char *text);
+void sb__send(sb_engine *e, const sb_addr *to, const char *data, size_t len);
+
+/* dialog/call.c: lifecycle and message building */
+sb_call *sb__call_new(sb_engine *e, sb_role role, uint64_t now);
+sb_call *sb__call_find(sb_engine *e, sb_slice call_id, sb_slice local_tag, sb_slice remote_tag);
+sb_call *sb__call_by_handle(const sb_engine *e, uint32_t handle);
+/* Finishes the call: fills the record, emits SB_EV_CALL_ENDED and frees it. */
+void sb__call_end(sb_engine *e, sb_call *c, sb_result result, sb_end_reason why, bool by_remote,
+                  uint64_t now);
+void sb__new_branch(sb_engine *e, char out[48]);
+/* Starts an in-dialog request line + common headers; the caller adds its own and ends with
+ * sb__req_finish. Returns the branch used. */
+void sb__req_begin(sb_engine *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cseq,
+                   const char *branch);
+void sb__req_finish(sb_buf *b, const char *ctype, const char *body, size_t body_len);
+/* A response to m: status line, Via/From/To/Call-ID/CSeq copied, our tag on To when tag is
+ * given, then the caller's extra header lines (already CRLF-terminated) and body. */
+size_t sb__resp_build(sb_engine *e, const sb_msg *m, int status, const char *reason,
+                      const char *tag, const char *extra, size_t extra_len, const char *ctype,
+                      const char *body, size_t body_len, char *out, size_t cap);
+/* Stateless reply through a new server transaction where one exists. */
+void sb__reply(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int status,
+               const char *extra, uint64_t now);
+const char *sb__reason_phrase(int status);
+/* The SDP we would send now, in out[]; returns its length. */
+size_t sb__sdp_body(sb_engine *e, sb_call *c, char *out, size_t cap);
+void sb__record_remote_sdp(sb_call *c, const sb_msg *m);
+
+/* dialog/invite.c: initial INVITE both ways, ACK, CANCEL */
+void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now);
+void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
+void sb__uac_send_invite(sb_engine *e, sb_call *c, uint64_t now);
+void sb__on_ack(sb_engine *e, sb_call *c, const sb_msg *m, uint64_t now);
+void sb__on_cancel(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now);
+void sb__send_ack(sb_engine *e, sb_call *c, uint32_t cseq);
+void sb__send_cancel(sb_engine *e, sb_call *c, uint64_t now);
+
+/* dialog/reinvite.c and dialog/update.c: in-dialog session requests both ways */
+/* Starts a re-INVITE (with our current SDP) or an UPDATE (no body). Returns 0 or SB_ESTATE
+ * when GLR-4 forbids it now. */
+int sb__send_reinvite(sb_engine *e, sb_call *c, bool refresh, uint64_t now);
+int sb__send_update(sb_engine *e, sb_call *c, uint64_t now);
+void sb__in_dialog_session_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m,
+                                   uint64_t now);
+void sb__session_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
+void sb__media_change(sb_engine *e, sb_call *c, sb_next_media what, uint64_t now);
+
+/* dialog/bye.c */
+void sb__send_bye(sb_engine *e, sb_call *c, sb_end_reason why, uint64_t now);
+void sb__on_bye(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
+
+#endif

@@ -1,0 +1,54 @@
+/* RFC 4028 session timer state of one dialog, and the hooks the dialog layer calls. */
+#ifndef SB_TIMER_SESSION_TIMER_H
+#define SB_TIMER_SESSION_TIMER_H
+
+#include "base/heap.h"
+#include "sipbeat/msg.h"
+
+struct sb_engine;
+struct sb_call;
+struct sb_txn;
+
+enum { SB_ST_NOBODY = 0, SB_ST_LOCAL = 1, SB_ST_REMOTE = 2 };
+
+typedef struct {
+    sb_tmr tmr;              /* refresh (we refresh) or expiry (peer refreshes) */
+    sb_tmr retry_tmr;        /* 491 back-off, Retry-After, or a refresh deferred by GLR-4 */
+    uint64_t t0_ms;          /* when the last 2xx to a refresh was received or sent */
+    uint64_t last_ok_ms;     /* previous successful refresh, for spacing metrics */
+    uint32_t se_s;           /* current session interval; 0 = no timer */
+    uint32_t min_se_s;       /* largest Min-SE seen (422s, refresh requests): REF-6, 422-2 */
+    uint32_t req_se_s;       /* what we ask for next */
+    uint8_t refresher;       /* SB_ST_LOCAL / SB_ST_REMOTE */
+    uint8_t phase;           /* 0 idle, 1 refresh sent (expiry armed), 2 expired (soft) */
+    uint8_t peer_timer;      /* the peer listed `timer` in Supported */
+    uint8_t use_update;      /* refresh with UPDATE (auto mode and the peer allows it) */
+    uint8_t sent_refresher;  /* refresher parameter we put in our last request (sb_refresher) */
+    uint8_t sent_se;         /* our last INVITE/UPDATE carried Session-Expires */
+    uint8_t local_refreshes; /* refreshes we started, for skip_refresh_from */
+} sb_st;
+
+void sb__st_init(struct sb_engine *e, struct sb_call *c);
+void sb__st_stop(struct sb_engine *e, struct sb_call *c);
+
+/* UAC side of any INVITE/UPDATE we send: adds Session-Expires, Min-SE, Require (UAC-1..12,
+ * REF-4..6, REF-10). Supported: timer is written by the common request builder. */
+void sb__st_request_headers(struct sb_engine *e, struct sb_call *c, sb_buf *b);
+/* A 2xx to our INVITE/UPDATE (initial or in-dialog): adopt interval and role (UAC-5..8). */
+void sb__st_on_2xx(struct sb_engine *e, struct sb_call *c, const sb_msg *m, bool refresh,
+                   uint64_t rtt_ms, uint64_t now);
+/* A 422 to our INVITE/UPDATE. Returns true if the caller should retry the request (the new
+ * values are in the state); false means give up: *why is set. */
+bool sb__st_on_422(struct sb_engine *e, struct sb_call *c, const sb_msg *m, int *why);
+/* A non-2xx final (or timeout, status 0) to a refresh we sent (REF-8, 491 back-off). */
+void sb__st_refresh_failed(struct sb_engine *e, struct sb_call *c, struct sb_txn *t,
+                           const sb_msg *m, int status, uint64_t now);
+
+/* UAS side: may this INVITE/UPDATE be accepted? Returns 0, or a status (420, 421, 422) with
+ * the extra header lines to send written into b (UAS-1, UAS-8). */
+int sb__st_check_request(struct sb_engine *e, struct sb_call *c, const sb_msg *m, sb_buf *b);
+/* Writes our 2xx's Session-Expires/Require per Table 2 and arms the timer (UAS-2..11). */
+void sb__st_answer(struct sb_engine *e, struct sb_call *c, const sb_msg *m, sb_buf *b,
+                   bool refresh, uint64_t now);
+
+#endif

@@ -1,0 +1,161 @@
+/* What the four RFC 3261 §17 state machines share: creation, matching, sending, ending. */
+#include "engine/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t key(sb_slice branch, sb_method method, bool server) {
+    /* ACK belongs to its INVITE's server transaction (§17.2.3); CANCEL has its own. */
+    if (method == SB_METHOD_ACK) method = SB_METHOD_INVITE;
+    return sb_hash(branch.p, branch.n, (uint64_t)method * 2 + (server ? 1 : 0));
+}
+
+sb_txn *sb__txn_find(sb_engine *e, sb_slice branch, sb_method method, bool server) {
+    if (!branch.n) return NULL;
+    uint64_t h = key(branch, method, server);
+    sb_method want = method == SB_METHOD_ACK ? SB_METHOD_INVITE : method;
+    for (sb_hnode *n = sb_hmap_first(&e->txns, h); n; n = sb_hmap_next(n, h)) {
+        sb_txn *t = (sb_txn *)n;
+        bool is_server = t->kind == SB_IST || t->kind == SB_NIST;
+        if (is_server == server && t->method == want && strlen(t->branch) == branch.n &&
+            memcmp(t->branch, branch.p, branch.n) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+static void on_retx(void *owner, sb_tmr *tm, uint64_t now);
+static void on_end(void *owner, sb_tmr *tm, uint64_t now);
+
+static sb_txn *txn_new(sb_engine *e, sb_call *call, sb_txn_kind kind, sb_method method,
+                       sb_slice branch, uint32_t cseq, const sb_addr *peer, uint64_t now) {
+    if (e->stats.live_txns >= e->cfg.max_txns) return NULL;
+    sb_txn *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->eng = e;
+    t->call = call;
+    t->kind = (uint8_t)kind;
+    t->method = (uint8_t)method;
+    t->cseq = cseq;
+    t->peer = *peer;
+    t->started_ms = now;
+    size_t n = branch.n < sizeof t->branch - 1 ? branch.n : sizeof t->branch - 1;
+    memcpy(t->branch, branch.p, n);
+    sb_tmr_init(&t->retx, on_retx, t);
+    sb_tmr_init(&t->end, on_end, t);
+    sb_hmap_add(&e->txns, &t->node,
+                key((sb_slice){t->branch, n}, method, kind == SB_IST || kind == SB_NIST));
+    e->stats.live_txns++;
+    return t;
+}
+
+static void keep_msg(sb_txn *t, const char *msg, size_t len) {
+    char *copy = malloc(len ? len : 1);
+    if (!copy) return; /* no copy: retransmissions are skipped, the timeouts still run */
+    memcpy(copy, msg, len);
+    free(t->msg);
+    t->msg = copy;
+    t->len = len;
+}
+
+sb_txn *sb__txn_client_start(sb_engine *e, sb_call *call, sb_method method, sb_purpose purpose,
+                             const sb_addr *peer, const char *branch, uint32_t cseq,
+                             const char *msg, size_t len, uint64_t now) {
+    sb_txn_kind kind = method == SB_METHOD_INVITE ? SB_ICT : SB_NICT;
+    sb_txn *t = txn_new(e, call, kind, method, (sb_slice){branch, strlen(branch)}, cseq, peer, now);
+    if (!t) return NULL;
+    t->purpose = (uint8_t)purpose;
+    t->state = kind == SB_ICT ? SB_TS_CALLING : SB_TS_TRYING;
+    keep_msg(t, msg, len);
+    t->interval_ms = e->cfg.t1_ms;
+    sb__send(e, peer, msg, len);
+    sb_tmr_arm(&e->heap, &t->retx, now + t->interval_ms); /* Timer A or E */
+    sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms); /* Timer B or F */
+    return t;
+}
+
+sb_txn *sb__txn_server_new(sb_engine *e, const sb_msg *m, const sb_addr *from, uint64_t now) {
+    sb_txn_kind kind = m->method == SB_METHOD_INVITE ? SB_IST : SB_NIST;
+    sb_txn *t = txn_new(e, NULL, kind, m->method, m->branch, m->cseq, from, now);
+    if (t) t->state = kind == SB_IST ? SB_TS_PROCEEDING : SB_TS_TRYING;
+    return t;
+}
+
+void sb__txn_respond(sb_txn *t, int status, const char *msg, size_t len, uint64_t now) {
+    sb_engine *e = t->eng;
+    if (t->state >= SB_TS_ACCEPTED) return; /* a final answer went out already */
+    keep_msg(t, msg, len);
+    t->last_status = (uint16_t)status;
+    sb__send(e, &t->peer, msg, len);
+    if (status < 200) {
+        t->state = SB_TS_PROCEEDING;
+        return;
+    }
+    if (t->kind == SB_IST) {
+        if (status < 300) {
+            /* RFC 6026: Accepted; the TU retransmits the 2xx. Timer L absorbs late copies. */
+            t->state = SB_TS_ACCEPTED;
+            sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms);
+        } else {
+            t->state = SB_TS_COMPLETED;
+            t->interval_ms = e->cfg.t1_ms;
+            sb_tmr_arm(&e->heap, &t->retx, now + t->interval_ms);      /* Timer G */
+            sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms); /* Timer H */
+        }
+    } else {
+        t->state = SB_TS_COMPLETED;
+        sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms); /* Timer J */
+    }
+}
+
+void sb__txn_send(sb_txn *t, uint64_t now) {
+    (void)now;
+    if (!t->msg) return;
+    t->eng->stats.retransmissions++;
+    sb__send(t->eng, &t->peer, t->msg, t->len);
+}
+
+void sb__txn_destroy(sb_txn *t) {
+    sb_engine *e = t->eng;
+    sb__tu_gone(t);
+    sb_tmr_cancel(&e->heap, &t->retx);
+    sb_tmr_cancel(&e->heap, &t->end);
+    sb_hmap_del(&e->txns, &t->node);
+    e->stats.live_txns--;
+    free(t->msg);
+    free(t);
+}
+
+void sb__txn_terminate(sb_txn *t) {
+    t->state = SB_TS_TERMINATED;
+    sb__txn_destroy(t);
+}
+
+void sb__txn_orphan(sb_txn *t) {
+    t->call = NULL;
+}
+
+/* Timers dispatch to the state machine of the transaction's kind. */
+void sb__ict_timer(sb_txn *t, bool retx, uint64_t now);
+void sb__nict_timer(sb_txn *t, bool retx, uint64_t now);
+void sb__ist_timer(sb_txn *t, bool retx, uint64_t now);
+void sb__nist_timer(sb_txn *t, bool retx, uint64_t now);
+
+static void dispatch(sb_txn *t, bool retx, uint64_t now) {
+    switch (t->kind) {
+    case SB_ICT: sb__ict_timer(t, retx, now); break;
+    case SB_NICT: sb__nict_timer(t, retx, now); break;
+    case SB_IST: sb__ist_timer(t, retx, now); break;
+    default: sb__nist_timer(t, retx, now); break;
+    }
+}
+
+static void on_retx(void *owner, sb_tmr *tm, uint64_t now) {
+    (void)tm;
+    dispatch(owner, true, now);
+}
+
+static void on_end(void *owner, sb_tmr *tm, uint64_t now) {
+    (void)tm;
+    dispatch(owner, false, now);
+}
