@@ -123,7 +123,8 @@ const char *sb_end_reason_name(sb_end_reason r);
     X(NO_REFRESHER_IN_2XX, "UAS-5", "2xx Session-Expires without refresher parameter")            \
     X(MIN_SE_IN_RESPONSE, "HDR-3", "Min-SE in a response other than 422")                         \
     X(DUPLICATE_SE, "HDR-4", "more than one Session-Expires")                                      \
-    X(422_WITHOUT_TIMER, "UAS-1", "422 to a request that did not list timer")
+    X(422_WITHOUT_TIMER, "UAS-1", "422 to a request that did not list timer")                     \
+    X(REFRESHER_WITHOUT_TIMER, "UAS-11", "refresher parameter without Supported: timer")
 
 typedef enum {
 #define SB__VIO_ENUM(id, rfc, text) SB_VIO_##id,

@@ -28,6 +28,7 @@ typedef struct sb_call {
     sb_hnode by_callid;
     sb_hnode by_handle;
     struct sb_call *prev, *next; /* live list */
+    struct sb_engine *eng; /* back-pointer for the call's own timers */
     uint32_t handle;
     uint8_t role, state;
     uint8_t peer_allows_update;
@@ -58,8 +59,15 @@ typedef struct sb_call {
     struct sb_txn *srv_inv;   /* the peer's INVITE server transaction while unanswered */
     char *ok_msg;             /* UAS: our 2xx, kept until ACK */
     size_t ok_len;
-    char *invite_msg;         /* UAC: our initial INVITE, kept for CANCEL and 422 retries */
-    size_t invite_len;
+    struct sb_txn *txns;      /* every transaction that points at this call */
+    sb_sdp_local sdp_prev;    /* restored when an offer of ours is refused (GLR-6) */
+    uint8_t cancel_wanted;    /* UAC: hang up asked before any provisional arrived */
+    uint8_t media_inflight;   /* sb_next_media of our open re-INVITE */
+    uint8_t held, hold_done;
+    uint64_t resume_due_ms;
+    uint8_t ok_is_reinvite;
+    uint64_t ok_started_ms;
+    sb_addr reply_to;         /* where our kept 2xx goes (the INVITE's source) */
     sb_st st;
     sb_call_stats stats;
 } sb_call;
@@ -120,7 +128,15 @@ void sb__reply(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int 
 const char *sb__reason_phrase(int status);
 /* The SDP we would send now, in out[]; returns its length. */
 size_t sb__sdp_body(sb_engine *e, sb_call *c, char *out, size_t cap);
-void sb__record_remote_sdp(sb_call *c, const sb_msg *m);
+void sb__call_index(sb_engine *e, sb_call *c);
+void sb__call_free_all(sb_engine *e);
+void sb__dialog_learn(sb_engine *e, sb_call *c, const sb_msg *m, const sb_addr *from);
+/* UAS: keep our 2xx and retransmit it until the ACK (RFC 3261 §13.3.1.4). */
+void sb__ok_keep(sb_engine *e, sb_call *c, const sb_addr *to, const char *msg, size_t len,
+                 bool reinvite, uint64_t now);
+void sb__ok_acked(sb_engine *e, sb_call *c);
+/* Answers the peer's still-unanswered INVITE (c->srv_inv) with a final status. */
+void sb__reply_pending(sb_engine *e, sb_call *c, int status, uint64_t now);
 
 /* dialog/invite.c: initial INVITE both ways, ACK, CANCEL */
 void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now);
@@ -140,9 +156,16 @@ void sb__in_dialog_session_request(sb_engine *e, sb_call *c, sb_txn *t, const sb
                                    uint64_t now);
 void sb__session_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
 void sb__media_change(sb_engine *e, sb_call *c, sb_next_media what, uint64_t now);
+uint64_t sb__glare_backoff_ms(sb_engine *e, const sb_call *c);
 
 /* dialog/bye.c */
 void sb__send_bye(sb_engine *e, sb_call *c, sb_end_reason why, uint64_t now);
 void sb__on_bye(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
+void sb__bye_done(sb_engine *e, sb_call *c, int status, uint64_t now);
+
+/* Timer callbacks owned by the verbs (owner = the call). */
+void sb__on_ring_tmr(void *owner, sb_tmr *t, uint64_t now);
+void sb__on_talk_tmr(void *owner, sb_tmr *t, uint64_t now);
+void sb__on_media_tmr(void *owner, sb_tmr *t, uint64_t now);
 
 #endif

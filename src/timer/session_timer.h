@@ -25,7 +25,9 @@ typedef struct {
     uint8_t use_update;      /* refresh with UPDATE (auto mode and the peer allows it) */
     uint8_t sent_refresher;  /* refresher parameter we put in our last request (sb_refresher) */
     uint8_t sent_se;         /* our last INVITE/UPDATE carried Session-Expires */
-    uint8_t local_refreshes; /* refreshes we started, for skip_refresh_from */
+    uint32_t local_refreshes; /* refreshes we started, for skip_refresh_from */
+    uint8_t update_refused;  /* the peer answered UPDATE with 405/501: use re-INVITE (UPD-4) */
+    uint32_t sent_value_s;   /* Session-Expires of our last INVITE/UPDATE */
 } sb_st;
 
 void sb__st_init(struct sb_engine *e, struct sb_call *c);

@@ -25,6 +25,7 @@ sb_txn *sb__txn_find(sb_engine *e, sb_slice branch, sb_method method, bool serve
 }
 
 static void on_retx(void *owner, sb_tmr *tm, uint64_t now);
+static void detach(sb_txn *t);
 static void on_end(void *owner, sb_tmr *tm, uint64_t now);
 
 static sb_txn *txn_new(sb_engine *e, sb_call *call, sb_txn_kind kind, sb_method method,
@@ -33,7 +34,7 @@ static sb_txn *txn_new(sb_engine *e, sb_call *call, sb_txn_kind kind, sb_method 
     sb_txn *t = calloc(1, sizeof *t);
     if (!t) return NULL;
     t->eng = e;
-    t->call = call;
+    if (call) sb__txn_attach(t, call);
     t->kind = (uint8_t)kind;
     t->method = (uint8_t)method;
     t->cseq = cseq;
@@ -74,10 +75,19 @@ sb_txn *sb__txn_client_start(sb_engine *e, sb_call *call, sb_method method, sb_p
     return t;
 }
 
-sb_txn *sb__txn_server_new(sb_engine *e, const sb_msg *m, const sb_addr *from, uint64_t now) {
+sb_txn *sb__txn_server_new(sb_engine *e, const sb_msg *m, const char *raw, size_t raw_len,
+                           const sb_addr *from, uint64_t now) {
     sb_txn_kind kind = m->method == SB_METHOD_INVITE ? SB_IST : SB_NIST;
     sb_txn *t = txn_new(e, NULL, kind, m->method, m->branch, m->cseq, from, now);
-    if (t) t->state = kind == SB_IST ? SB_TS_PROCEEDING : SB_TS_TRYING;
+    if (!t) return NULL;
+    t->state = kind == SB_IST ? SB_TS_PROCEEDING : SB_TS_TRYING;
+    if (kind == SB_IST && raw_len) {
+        t->req = malloc(raw_len);
+        if (t->req) {
+            memcpy(t->req, raw, raw_len);
+            t->req_len = raw_len;
+        }
+    }
     return t;
 }
 
@@ -118,11 +128,13 @@ void sb__txn_send(sb_txn *t, uint64_t now) {
 void sb__txn_destroy(sb_txn *t) {
     sb_engine *e = t->eng;
     sb__tu_gone(t);
+    detach(t);
     sb_tmr_cancel(&e->heap, &t->retx);
     sb_tmr_cancel(&e->heap, &t->end);
     sb_hmap_del(&e->txns, &t->node);
     e->stats.live_txns--;
     free(t->msg);
+    free(t->req);
     free(t);
 }
 
@@ -131,8 +143,29 @@ void sb__txn_terminate(sb_txn *t) {
     sb__txn_destroy(t);
 }
 
-void sb__txn_orphan(sb_txn *t) {
+void sb__txn_attach(sb_txn *t, sb_call *c) {
+    t->call = c;
+    t->call_next = c->txns;
+    c->txns = t;
+}
+
+static void detach(sb_txn *t) {
+    if (!t->call) return;
+    for (sb_txn **pp = &t->call->txns; *pp; pp = &(*pp)->call_next) {
+        if (*pp == t) {
+            *pp = t->call_next;
+            break;
+        }
+    }
     t->call = NULL;
+}
+
+void sb__txn_orphan_all(sb_call *c) {
+    while (c->txns) {
+        sb_txn *t = c->txns;
+        c->txns = t->call_next;
+        t->call = NULL;
+    }
 }
 
 /* Timers dispatch to the state machine of the transaction's kind. */

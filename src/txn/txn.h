@@ -39,20 +39,23 @@ typedef enum {
 typedef struct sb_txn {
     sb_hnode node;
     struct sb_engine *eng;
-    struct sb_call *call; /* may be NULL */
+    struct sb_call *call;       /* may be NULL */
+    struct sb_txn *call_next;   /* the call's list of its transactions */
     sb_tmr retx;          /* A, E, G: retransmission */
     sb_tmr end;           /* B, D, F, H, I, J, K, L, M: timeout or cleanup */
     uint8_t kind, state, method, purpose;
     uint8_t is_refresh;   /* a session refresh (RFC 4028), for metrics */
-    uint8_t retx_count;
+    uint8_t seen_2xx;     /* the TU got this transaction's 2xx already */
     uint16_t last_status;
     uint32_t interval_ms;
     uint32_t cseq;
     uint64_t started_ms;
     sb_addr peer;
     char branch[48];
-    char *msg; /* owned */
+    char *msg; /* owned: client, the request; server, the last response */
     size_t len;
+    char *req; /* owned: INVITE server transactions keep the request to answer it later */
+    size_t req_len;
 } sb_txn;
 
 /* Client side: takes a copy of the request, sends it, arms A/B or E/F. NULL on SB_ELIMIT or
@@ -64,8 +67,8 @@ void sb__ict_recv(sb_txn *t, const sb_msg *m, uint64_t now);
 void sb__nict_recv(sb_txn *t, const sb_msg *m, uint64_t now);
 
 /* Server side: created for a request that matched no transaction. */
-sb_txn *sb__txn_server_new(struct sb_engine *e, const sb_msg *m, const sb_addr *from,
-                           uint64_t now);
+sb_txn *sb__txn_server_new(struct sb_engine *e, const sb_msg *m, const char *raw, size_t raw_len,
+                           const sb_addr *from, uint64_t now);
 /* Sends a response (the txn keeps a copy for retransmitted requests). */
 void sb__txn_respond(sb_txn *t, int status, const char *msg, size_t len, uint64_t now);
 /* A retransmitted request or an ACK reached an existing server transaction. */
@@ -75,8 +78,10 @@ void sb__nist_recv(sb_txn *t, const sb_msg *m, uint64_t now);
 /* Matching per RFC 3261 §17.1.3 and §17.2.3 (branch + method; ACK matches INVITE). */
 sb_txn *sb__txn_find(struct sb_engine *e, sb_slice branch, sb_method method, bool server);
 
-/* Detaches from the call (the call is going away); the transaction finishes on its own. */
-void sb__txn_orphan(sb_txn *t);
+/* Links a transaction to a call (the call's list lets the call orphan them when it ends). */
+void sb__txn_attach(sb_txn *t, struct sb_call *c);
+/* Detaches every transaction from the call; they finish on their own. */
+void sb__txn_orphan_all(struct sb_call *c);
 /* Ends the transaction at once: cancels timers, unlinks, frees. */
 void sb__txn_destroy(sb_txn *t);
 

@@ -1,0 +1,362 @@
+/* Call (dialog) lifecycle and the message builders every verb uses (RFC 3261 §8, §12). */
+#include "engine/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void copy_slice(char *dst, size_t cap, sb_slice s) {
+    size_t n = s.n < cap - 1 ? s.n : cap - 1;
+    memcpy(dst, s.p, n);
+    dst[n] = '\0';
+}
+
+static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now);
+
+sb_call *sb__call_new(sb_engine *e, sb_role role, uint64_t now) {
+    if (e->stats.live_calls >= e->cfg.max_calls) return NULL;
+    sb_call *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->eng = e;
+    c->handle = ++e->next_handle;
+    c->role = (uint8_t)role;
+    c->stats.role = role;
+    c->stats.start_ms = now;
+    c->stats.session_timer_mode = e->cfg.timer.mode;
+    sb_rng_hex(&e->rng, c->local_tag, 16);
+    c->sdp.sess_id = sb_rng_next(&e->rng) % 1000000000ull + 1;
+    c->sdp.version = 1;
+    c->sdp.port = (uint16_t)(10000 + 2 * (c->handle % 20000));
+    sb_tmr_init(&c->ok_tmr, on_ok_retx, c);
+    sb_tmr_init(&c->ring_tmr, sb__on_ring_tmr, c);
+    sb_tmr_init(&c->talk_tmr, sb__on_talk_tmr, c);
+    sb_tmr_init(&c->media_tmr, sb__on_media_tmr, c);
+    sb__st_init(e, c);
+    sb_hmap_add(&e->calls_by_handle, &c->by_handle, c->handle);
+    c->next = e->live;
+    if (e->live) e->live->prev = c;
+    e->live = c;
+    e->stats.live_calls++;
+    e->stats.calls_started++;
+    if (e->stats.live_calls > e->stats.peak_calls) e->stats.peak_calls = e->stats.live_calls;
+    return c;
+}
+
+/* Indexes the call under its Call-ID once that is known. */
+void sb__call_index(sb_engine *e, sb_call *c) {
+    sb_hmap_add(&e->calls_by_callid, &c->by_callid,
+                sb_hash(c->stats.call_id, strlen(c->stats.call_id), 0));
+}
+
+sb_call *sb__call_find(sb_engine *e, sb_slice call_id, sb_slice local_tag, sb_slice remote_tag) {
+    (void)remote_tag; /* one dialog per Call-ID and local tag: forks are not followed (UAC-14) */
+    uint64_t h = sb_hash(call_id.p, call_id.n, 0);
+    for (sb_hnode *n = sb_hmap_first(&e->calls_by_callid, h); n; n = sb_hmap_next(n, h)) {
+        sb_call *c = (sb_call *)((char *)n - offsetof(sb_call, by_callid));
+        if (strlen(c->stats.call_id) == call_id.n &&
+            memcmp(c->stats.call_id, call_id.p, call_id.n) == 0 &&
+            strlen(c->local_tag) == local_tag.n &&
+            memcmp(c->local_tag, local_tag.p, local_tag.n) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+sb_call *sb__call_by_handle(const sb_engine *e, uint32_t handle) {
+    for (sb_hnode *n = sb_hmap_first(&e->calls_by_handle, handle); n;
+         n = sb_hmap_next(n, handle)) {
+        sb_call *c = (sb_call *)((char *)n - offsetof(sb_call, by_handle));
+        if (c->handle == handle) return c;
+    }
+    return NULL;
+}
+
+static void call_free(sb_engine *e, sb_call *c) {
+    sb_tmr_cancel(&e->heap, &c->ok_tmr);
+    sb_tmr_cancel(&e->heap, &c->ring_tmr);
+    sb_tmr_cancel(&e->heap, &c->talk_tmr);
+    sb_tmr_cancel(&e->heap, &c->media_tmr);
+    sb__st_stop(e, c);
+    sb__txn_orphan_all(c);
+    if (c->stats.call_id[0]) sb_hmap_del(&e->calls_by_callid, &c->by_callid);
+    sb_hmap_del(&e->calls_by_handle, &c->by_handle);
+    if (c->prev) c->prev->next = c->next;
+    else e->live = c->next;
+    if (c->next) c->next->prev = c->prev;
+    e->stats.live_calls--;
+    free(c->ok_msg);
+    free(c);
+}
+
+void sb__call_end(sb_engine *e, sb_call *c, sb_result result, sb_end_reason why, bool by_remote,
+                  uint64_t now) {
+    if (c->state == SB_CS_ENDED) return;
+    c->state = SB_CS_ENDED;
+    if (c->stats.result == SB_RESULT_NONE || result != SB_RESULT_ANSWERED) c->stats.result = result;
+    c->stats.end_reason = why;
+    c->stats.ended_by_remote = by_remote;
+    c->stats.end_ms = now;
+    e->stats.calls_ended++;
+    sb__emit(e, SB_EV_CALL_ENDED, c, c->stats.final_status_code, 0, sb_end_reason_name(why));
+    call_free(e, c);
+}
+
+/* Hangs up the whole engine (shutdown, engine free). */
+void sb__call_free_all(sb_engine *e) {
+    while (e->live) call_free(e, e->live);
+}
+
+void sb__new_branch(sb_engine *e, char out[48]) {
+    memcpy(out, "z9hG4bK", 7);
+    sb_rng_hex(&e->rng, out + 7, 20);
+}
+
+static void put_uri_hdr(sb_buf *b, const char *name, const char *uri, const char *tag) {
+    sb_buf_str(b, name);
+    sb_buf_str(b, ": <");
+    sb_buf_str(b, uri);
+    sb_buf_str(b, ">");
+    if (tag && tag[0]) {
+        sb_buf_str(b, ";tag=");
+        sb_buf_str(b, tag);
+    }
+    sb_buf_str(b, "\r\n");
+}
+
+static void put_common(sb_engine *e, sb_buf *b, bool supported) {
+    sb_buf_str(b, "Contact: <sip:");
+    sb_buf_str(b, e->user);
+    sb_buf_str(b, "@");
+    sb_buf_str(b, e->hostport);
+    sb_buf_str(b, ">\r\nAllow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n");
+    /* UAC-1: `timer` in Supported whenever timers are enabled; never when disabled. */
+    if (supported && e->cfg.timer.mode != SB_TIMER_OFF) sb_buf_str(b, "Supported: timer\r\n");
+}
+
+void sb__req_begin(sb_engine *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cseq,
+                   const char *branch) {
+    const char *name = sb_method_name(m);
+    const char *ruri = c->remote_target[0] ? c->remote_target : c->remote_uri;
+    sb_buf_str(b, name);
+    sb_buf_str(b, " ");
+    sb_buf_str(b, ruri);
+    sb_buf_str(b, " SIP/2.0\r\nVia: SIP/2.0/UDP ");
+    sb_buf_str(b, e->hostport);
+    sb_buf_str(b, ";branch=");
+    sb_buf_str(b, branch);
+    sb_buf_str(b, ";rport\r\nMax-Forwards: 70\r\n");
+    put_uri_hdr(b, "From", c->local_uri, c->local_tag);
+    put_uri_hdr(b, "To", c->remote_uri, c->remote_tag);
+    sb_buf_str(b, "Call-ID: ");
+    sb_buf_str(b, c->stats.call_id);
+    sb_buf_str(b, "\r\nCSeq: ");
+    sb_buf_u64(b, cseq);
+    sb_buf_str(b, " ");
+    sb_buf_str(b, name);
+    sb_buf_str(b, "\r\n");
+    if (c->route[0]) {
+        sb_buf_str(b, "Route: ");
+        sb_buf_str(b, c->route);
+        sb_buf_str(b, "\r\n");
+    }
+    if (m != SB_METHOD_ACK && m != SB_METHOD_CANCEL)
+        put_common(e, b, m != SB_METHOD_BYE || e->cfg.timer.mode != SB_TIMER_OFF);
+    sb_buf_str(b, "User-Agent: sipbeat\r\n");
+}
+
+void sb__req_finish(sb_buf *b, const char *ctype, const char *body, size_t body_len) {
+    if (body_len) {
+        sb_buf_str(b, "Content-Type: ");
+        sb_buf_str(b, ctype);
+        sb_buf_str(b, "\r\n");
+    }
+    sb_buf_str(b, "Content-Length: ");
+    sb_buf_u64(b, body_len);
+    sb_buf_str(b, "\r\n\r\n");
+    sb_buf_put(b, body, body_len);
+}
+
+const char *sb__reason_phrase(int status) {
+    switch (status) {
+    case 100: return "Trying";
+    case 180: return "Ringing";
+    case 183: return "Session Progress";
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 420: return "Bad Extension";
+    case 421: return "Extension Required";
+    case 422: return "Session Interval Too Small";
+    case 480: return "Temporarily Unavailable";
+    case 481: return "Call/Transaction Does Not Exist";
+    case 486: return "Busy Here";
+    case 487: return "Request Terminated";
+    case 488: return "Not Acceptable Here";
+    case 491: return "Request Pending";
+    case 500: return "Server Internal Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 600: return "Busy Everywhere";
+    case 603: return "Decline";
+    default: return status < 300 ? "OK" : "Error";
+    }
+}
+
+size_t sb__resp_build(sb_engine *e, const sb_msg *m, int status, const char *reason,
+                      const char *tag, const char *extra, size_t extra_len, const char *ctype,
+                      const char *body, size_t body_len, char *out, size_t cap) {
+    sb_buf b;
+    sb_buf_init(&b, out, cap);
+    sb_buf_str(&b, "SIP/2.0 ");
+    sb_buf_u64(&b, (uint64_t)status);
+    sb_buf_str(&b, " ");
+    sb_buf_str(&b, reason ? reason : sb__reason_phrase(status));
+    sb_buf_str(&b, "\r\n");
+    bool dialog = (m->method == SB_METHOD_INVITE && status > 100 && status < 300) ||
+                  (m->method == SB_METHOD_UPDATE && status >= 200 && status < 300);
+    for (uint16_t i = 0; i < m->nhdrs; i++) {
+        const sb_hdr *h = &m->hdrs[i];
+        switch (h->id) {
+        case SB_HDR_VIA: sb_buf_hdr(&b, "Via", h->value); break;
+        case SB_HDR_FROM: sb_buf_hdr(&b, "From", h->value); break;
+        case SB_HDR_CALL_ID: sb_buf_hdr(&b, "Call-ID", h->value); break;
+        case SB_HDR_CSEQ: sb_buf_hdr(&b, "CSeq", h->value); break;
+        case SB_HDR_RECORD_ROUTE:
+            if (dialog && m->method == SB_METHOD_INVITE) sb_buf_hdr(&b, "Record-Route", h->value);
+            break;
+        case SB_HDR_TO:
+            sb_buf_hdr(&b, "To", h->value);
+            if (tag && status > 100 && !m->to_tag.n) {
+                b.len -= 2; /* append the tag before the CRLF */
+                sb_buf_str(&b, ";tag=");
+                sb_buf_str(&b, tag);
+                sb_buf_str(&b, "\r\n");
+            }
+            break;
+        default: break;
+        }
+    }
+    if (dialog) put_common(e, &b, true);
+    else if (m->method == SB_METHOD_OPTIONS && status < 300) put_common(e, &b, true);
+    sb_buf_str(&b, "Server: sipbeat\r\n");
+    sb_buf_put(&b, extra, extra_len);
+    sb__req_finish(&b, ctype, body, body_len);
+    return b.overflow ? 0 : b.len;
+}
+
+void sb__reply(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int status,
+               const char *extra, uint64_t now) {
+    char out[SB_MAX_OUT];
+    char tag[12];
+    sb_rng_hex(&e->rng, tag, 10);
+    size_t n = sb__resp_build(e, m, status, NULL, tag, extra, extra ? strlen(extra) : 0, NULL,
+                              NULL, 0, out, sizeof out);
+    if (!n) return;
+    if (t) sb__txn_respond(t, status, out, n, now);
+    else sb__send(e, to, out, n);
+}
+
+size_t sb__sdp_body(sb_engine *e, sb_call *c, char *out, size_t cap) {
+    sb_buf b;
+    sb_buf_init(&b, out, cap);
+    sb_sdp_write(&b, &c->sdp, &e->cfg.local);
+    return b.overflow ? 0 : b.len;
+}
+
+/* Dialog state from a dialog-creating message (RFC 3261 §12.1). For the UAS, m is the INVITE;
+ * for the UAC, the 2xx. Record-Route is reversed for the UAC. */
+void sb__dialog_learn(sb_engine *e, sb_call *c, const sb_msg *m, const sb_addr *from) {
+    const sb_hdr *ct = sb_msg_hdr(m, SB_HDR_CONTACT);
+    if (ct) {
+        size_t pos = 0;
+        sb_slice first;
+        if (sb_list_next(ct->value, &pos, &first))
+            copy_slice(c->remote_target, sizeof c->remote_target, sb_nameaddr_uri(first));
+    }
+    /* Route set: every Record-Route entry, in order for the UAS, reversed for the UAC. */
+    sb_slice items[16];
+    size_t n = 0;
+    for (uint16_t i = 0; i < m->nhdrs && n < 16; i++) {
+        if (m->hdrs[i].id != SB_HDR_RECORD_ROUTE) continue;
+        size_t pos = 0;
+        sb_slice it;
+        while (n < 16 && sb_list_next(m->hdrs[i].value, &pos, &it)) items[n++] = it;
+    }
+    sb_buf b;
+    sb_buf_init(&b, c->route, sizeof c->route - 1);
+    for (size_t k = 0; k < n; k++) {
+        sb_slice it = c->role == SB_ROLE_UAC ? items[n - 1 - k] : items[k];
+        if (k) sb_buf_str(&b, ", ");
+        sb_buf_slice(&b, it);
+    }
+    c->route[b.overflow ? 0 : b.len] = '\0';
+    /* Next hop: the first route, else the remote target; IP literals only, else the source. */
+    sb_slice hop = n ? sb_nameaddr_uri(c->role == SB_ROLE_UAC ? items[n - 1] : items[0])
+                     : (sb_slice){c->remote_target, strlen(c->remote_target)};
+    sb_slice host;
+    uint16_t port = 0;
+    sb_addr a;
+    if (hop.n && sb_uri_hostport(hop, &host, &port) == 0 &&
+        sb_addr_parse(&a, host.p, host.n, port ? port : 5060) == 0)
+        c->peer = a;
+    else if (from)
+        c->peer = *from;
+    c->peer_allows_update = sb_msg_has_token(m, SB_HDR_ALLOW, "UPDATE");
+    (void)e;
+}
+
+/* 2xx retransmission until the ACK (RFC 3261 §13.3.1.4): T1 doubling to T2, 64*T1 at most;
+ * with no ACK the dialog is confirmed and then ended with a BYE. */
+static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now) {
+    (void)t;
+    sb_call *c = owner;
+    sb_engine *e = c->eng;
+    if (!c->ok_msg) return;
+    if (now - c->ok_started_ms >= 64ull * e->cfg.t1_ms) {
+        free(c->ok_msg);
+        c->ok_msg = NULL;
+        c->state = SB_CS_CONFIRMED;
+        sb__send_bye(e, c, SB_END_ACK_TIMEOUT, now);
+        return;
+    }
+    e->stats.retransmissions++;
+    sb__send(e, &c->reply_to, c->ok_msg, c->ok_len);
+    c->ok_interval_ms = c->ok_interval_ms * 2 < e->cfg.t2_ms ? c->ok_interval_ms * 2 : e->cfg.t2_ms;
+    uint64_t next = now + c->ok_interval_ms;
+    uint64_t last = c->ok_started_ms + 64ull * e->cfg.t1_ms;
+    sb_tmr_arm(&e->heap, &c->ok_tmr, next < last ? next : last);
+}
+
+void sb__ok_keep(sb_engine *e, sb_call *c, const sb_addr *to, const char *msg, size_t len,
+                 bool reinvite, uint64_t now) {
+    free(c->ok_msg);
+    c->ok_msg = malloc(len);
+    if (!c->ok_msg) return;
+    memcpy(c->ok_msg, msg, len);
+    c->ok_len = len;
+    c->ok_is_reinvite = reinvite;
+    c->reply_to = *to;
+    c->ok_started_ms = now;
+    c->ok_interval_ms = e->cfg.t1_ms;
+    sb_tmr_arm(&e->heap, &c->ok_tmr, now + c->ok_interval_ms);
+}
+
+void sb__ok_acked(sb_engine *e, sb_call *c) {
+    sb_tmr_cancel(&e->heap, &c->ok_tmr);
+    free(c->ok_msg);
+    c->ok_msg = NULL;
+}
+
+void sb__reply_pending(sb_engine *e, sb_call *c, int status, uint64_t now) {
+    sb_txn *t = c->srv_inv;
+    sb_msg m;
+    c->srv_inv = NULL;
+    if (t && t->req && sb_msg_parse(&m, t->req, t->req_len, true) >= 0) {
+        char out[SB_MAX_OUT];
+        size_t n = sb__resp_build(e, &m, status, NULL, c->local_tag, NULL, 0, NULL, NULL, 0, out,
+                                  sizeof out);
+        if (n) sb__txn_respond(t, status, out, n, now);
+    }
+}

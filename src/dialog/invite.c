@@ -1,0 +1,277 @@
+/* The initial INVITE in both roles, its ACK, and CANCEL (RFC 3261 §13, §9, §17).
+ *
+ * IMPLEMENTATION NOTES
+ * UAC: INVITE with our SDP offer and the RFC 4028 request headers; 1xx make an early dialog;
+ * the first 2xx confirms the dialog (route set reversed, remote target from Contact) and is
+ * ACKed, as is every retransmission of it (RFC 6026). A 422 is retried with the largest Min-SE
+ * seen (RFC 4028 §7.3), keeping Call-ID and From tag, with CSeq + 1 and a new branch.
+ * UAS: 100 at once, 180 and 200 after the ring time; the 2xx is kept and retransmitted until
+ * the ACK (§13.3.1.4). A CANCEL of an unanswered INVITE gets 200 and the INVITE 487 (§9.2). */
+#include "engine/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void copy_slice(char *dst, size_t cap, sb_slice s) {
+    size_t n = s.n < cap - 1 ? s.n : cap - 1;
+    memcpy(dst, s.p, n);
+    dst[n] = '\0';
+}
+
+static void talk_and_media(sb_engine *e, sb_call *c, uint64_t now) {
+    if (c->duration_ms) sb_tmr_arm(&e->heap, &c->talk_tmr, now + c->duration_ms);
+    if (c->hold_at_ms) sb_tmr_arm(&e->heap, &c->media_tmr, now + c->hold_at_ms);
+}
+
+/* ---- UAC ---------------------------------------------------------------------------------- */
+
+void sb__uac_send_invite(sb_engine *e, sb_call *c, uint64_t now) {
+    char out[SB_MAX_OUT], body[1024], branch[48];
+    sb_buf b;
+    sb__new_branch(e, branch);
+    c->invite_cseq = ++c->local_cseq;
+    sb_buf_init(&b, out, sizeof out);
+    sb__req_begin(e, c, &b, SB_METHOD_INVITE, c->invite_cseq, branch);
+    sb__st_request_headers(e, c, &b);
+    size_t blen = sb__sdp_body(e, c, body, sizeof body);
+    sb__req_finish(&b, "application/sdp", body, blen);
+    sb_txn *t = b.overflow ? NULL
+                           : sb__txn_client_start(e, c, SB_METHOD_INVITE, SB_PURPOSE_INVITE,
+                                                  &c->peer, branch, c->invite_cseq, out, b.len,
+                                                  now);
+    if (!t) {
+        sb__call_end(e, c, SB_RESULT_FAILED, SB_END_ENGINE_LIMIT, false, now);
+        return;
+    }
+    c->inv_txn = t;
+}
+
+static void set_final(sb_call *c, const sb_msg *m) {
+    c->stats.final_status_code = (uint16_t)m->status;
+    copy_slice(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, m->reason);
+}
+
+void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m,
+                             uint64_t now) {
+    int s = m->status;
+    if (s < 200) {
+        if (s > 100 && c->state == SB_CS_CALLING) {
+            c->state = SB_CS_EARLY;
+            sb__emit(e, SB_EV_CALL_PROGRESS, c, s, 0, NULL);
+        }
+        if (c->cancel_wanted && s > 100) sb__send_cancel(e, c, now);
+        return;
+    }
+    if (s < 300) {
+        copy_slice(c->remote_tag, sizeof c->remote_tag, m->to_tag);
+        if (t->seen_2xx || c->state == SB_CS_CONFIRMED || c->state == SB_CS_ENDING) {
+            sb__send_ack(e, c, m->cseq); /* a retransmitted 2xx: ACK it again */
+            return;
+        }
+        t->seen_2xx = 1;
+        c->inv_txn = NULL;
+        set_final(c, m);
+        sb__dialog_learn(e, c, m, &t->peer);
+        c->state = SB_CS_CONFIRMED;
+        c->stats.result = SB_RESULT_ANSWERED;
+        c->stats.answer_ms = now;
+        sb__send_ack(e, c, m->cseq);
+        sb__emit(e, SB_EV_CALL_ANSWERED, c, s, 0, NULL);
+        sb__st_on_2xx(e, c, m, false, now - t->started_ms, now);
+        if (c->cancel_wanted) { /* hung up while the INVITE was in flight */
+            sb__send_bye(e, c, SB_END_CANCELLED, now);
+            return;
+        }
+        talk_and_media(e, c, now);
+        return;
+    }
+    c->inv_txn = NULL;
+    set_final(c, m);
+    if (s == 422) {
+        int why = 0;
+        if (sb__st_on_422(e, c, m, &why)) {
+            c->state = SB_CS_CALLING;
+            sb__uac_send_invite(e, c, now);
+            return;
+        }
+        sb__call_end(e, c, SB_RESULT_FAILED, (sb_end_reason)why, true, now);
+        return;
+    }
+    if (s == 420 && e->cfg.timer.mode == SB_TIMER_REQUIRED) {
+        sb__call_end(e, c, SB_RESULT_FAILED, SB_END_REMOTE_UNSUPPORTED_TIMER, true, now);
+        return;
+    }
+    if (s == 487 && c->state == SB_CS_ENDING) {
+        sb__call_end(e, c, SB_RESULT_CANCELLED, SB_END_CANCELLED, false, now);
+        return;
+    }
+    sb__call_end(e, c, SB_RESULT_REJECTED, SB_END_REJECTED, true, now);
+}
+
+/* ACK for a 2xx: its own transaction-less request with a new branch (§13.2.2.4). */
+void sb__send_ack(sb_engine *e, sb_call *c, uint32_t cseq) {
+    char out[SB_MAX_OUT], branch[48];
+    sb_buf b;
+    sb__new_branch(e, branch);
+    sb_buf_init(&b, out, sizeof out);
+    sb__req_begin(e, c, &b, SB_METHOD_ACK, cseq, branch);
+    sb__req_finish(&b, NULL, NULL, 0);
+    if (!b.overflow) sb__send(e, &c->peer, out, b.len);
+}
+
+/* CANCEL: same Request-URI, branch and CSeq number as the INVITE (§9.1). */
+void sb__send_cancel(sb_engine *e, sb_call *c, uint64_t now) {
+    sb_txn *inv = c->inv_txn;
+    c->cancel_wanted = 0;
+    c->state = SB_CS_ENDING;
+    if (!inv) return;
+    char out[SB_MAX_OUT];
+    sb_buf b;
+    sb_buf_init(&b, out, sizeof out);
+    sb__req_begin(e, c, &b, SB_METHOD_CANCEL, c->invite_cseq, inv->branch);
+    sb__req_finish(&b, NULL, NULL, 0);
+    if (!b.overflow)
+        sb__txn_client_start(e, c, SB_METHOD_CANCEL, SB_PURPOSE_CANCEL, &c->peer, inv->branch,
+                             c->invite_cseq, out, b.len, now);
+}
+
+/* ---- UAS ---------------------------------------------------------------------------------- */
+
+static void answer(sb_engine *e, sb_call *c, uint64_t now);
+
+void sb__on_ring_tmr(void *owner, sb_tmr *t, uint64_t now) {
+    (void)t;
+    sb_call *c = owner;
+    if (c->srv_inv) answer(c->eng, c, now);
+}
+
+static void respond(sb_engine *e, sb_call *c, const sb_msg *m, int status, const char *extra,
+                    size_t extra_len, const char *body, size_t body_len, uint64_t now) {
+    char out[SB_MAX_OUT];
+    size_t n = sb__resp_build(e, m, status, NULL, c->local_tag, extra, extra_len,
+                              "application/sdp", body, body_len, out, sizeof out);
+    if (!n) return;
+    if (c->srv_inv) sb__txn_respond(c->srv_inv, status, out, n, now);
+    if (status >= 200 && status < 300) sb__ok_keep(e, c, &c->reply_to, out, n, false, now);
+}
+
+/* The INVITE is re-parsed from the server transaction's storage when the ring timer fires,
+ * so the UAS keeps no copy of it: the transaction already holds the request's source. */
+static void answer(sb_engine *e, sb_call *c, uint64_t now) {
+    sb_txn *t = c->srv_inv;
+    sb_msg m;
+    if (!t || !t->req || sb_msg_parse(&m, t->req, t->req_len, true) < 0) return;
+    char body[1024], extra[512];
+    sb_buf x;
+    sb_buf_init(&x, extra, sizeof extra);
+    sb__st_answer(e, c, &m, &x, false, now);
+    size_t blen = sb__sdp_body(e, c, body, sizeof body);
+    respond(e, c, &m, 200, extra, x.overflow ? 0 : x.len, body, blen, now);
+    c->srv_inv = NULL;
+    c->state = SB_CS_WAIT_ACK;
+    c->stats.result = SB_RESULT_ANSWERED;
+    c->stats.final_status_code = 200;
+    snprintf(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, "OK");
+    c->stats.answer_ms = now;
+    sb__emit(e, SB_EV_CALL_ANSWERED, c, 200, 0, NULL);
+}
+
+void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
+    if (!sb_msg_hdr(m, SB_HDR_CONTACT)) {
+        sb__reply(e, t, m, from, 400, NULL, now);
+        return;
+    }
+    if (e->cfg.max_concurrent && e->stats.live_calls >= e->cfg.max_concurrent) {
+        sb__reply(e, t, m, from, 503, "Retry-After: 5\r\n", now);
+        return;
+    }
+    /* RFC 4028 admission first: a 422 is a negotiation step, not a call. */
+    char extra[256];
+    sb_buf x;
+    sb_buf_init(&x, extra, sizeof extra);
+    int status = sb__st_check_request(e, NULL, m, &x);
+    if (status == 422) {
+        char out[SB_MAX_OUT], tag[12];
+        sb_rng_hex(&e->rng, tag, 10);
+        size_t n = sb__resp_build(e, m, 422, NULL, tag, extra, x.len, NULL, NULL, 0, out,
+                                  sizeof out);
+        if (n) sb__txn_respond(t, 422, out, n, now);
+        return;
+    }
+    sb_call *c = sb__call_new(e, SB_ROLE_UAS, now);
+    if (!c) {
+        sb__reply(e, t, m, from, 503, "Retry-After: 5\r\n", now);
+        return;
+    }
+    copy_slice(c->stats.call_id, sizeof c->stats.call_id, m->call_id);
+    sb__call_index(e, c);
+    copy_slice(c->remote_tag, sizeof c->remote_tag, m->from_tag);
+    copy_slice(c->local_uri, sizeof c->local_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value));
+    copy_slice(c->remote_uri, sizeof c->remote_uri,
+               sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value));
+    c->remote_cseq = m->cseq;
+    c->invite_cseq = m->cseq;
+    c->remote_owns_callid = 1;
+    c->reply_to = *from;
+    sb__dialog_learn(e, c, m, from);
+    sb__txn_attach(t, c);
+    c->srv_inv = t;
+    c->state = SB_CS_EARLY;
+    sb__emit(e, SB_EV_CALL_STARTED, c, 0, 0, "INVITE");
+
+    sb_sdp_remote offer;
+    sb_sdp_read(m->body, &offer);
+    if (offer.valid) c->sdp.dir = sb_dir_answer(offer.dir);
+
+    respond(e, c, m, 100, NULL, 0, NULL, 0, now);
+    if (status) { /* 420 or 421 */
+        respond(e, c, m, status, extra, x.len, NULL, 0, now);
+        c->srv_inv = NULL;
+        c->stats.final_status_code = (uint16_t)status;
+        snprintf(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, "%s",
+                 sb__reason_phrase(status));
+        sb__call_end(e, c, SB_RESULT_REJECTED, SB_END_REJECTED, false, now);
+        return;
+    }
+    if (e->cfg.reject_code) {
+        respond(e, c, m, e->cfg.reject_code, NULL, 0, NULL, 0, now);
+        c->srv_inv = NULL;
+        c->stats.final_status_code = e->cfg.reject_code;
+        snprintf(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, "%s",
+                 sb__reason_phrase(e->cfg.reject_code));
+        sb__call_end(e, c, SB_RESULT_REJECTED, SB_END_REJECTED, false, now);
+        return;
+    }
+    if (e->cfg.ring_time_ms) {
+        respond(e, c, m, 180, NULL, 0, NULL, 0, now);
+        sb_tmr_arm(&e->heap, &c->ring_tmr, now + e->cfg.ring_time_ms);
+        return;
+    }
+    answer(e, c, now);
+}
+
+void sb__on_ack(sb_engine *e, sb_call *c, const sb_msg *m, uint64_t now) {
+    (void)now;
+    if (!c->ok_msg || m->cseq != c->invite_cseq) return;
+    sb__ok_acked(e, c);
+    if (c->state == SB_CS_WAIT_ACK) c->state = SB_CS_CONFIRMED;
+}
+
+void sb__on_cancel(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
+    sb_txn *inv = sb__txn_find(e, m->branch, SB_METHOD_INVITE, true);
+    if (!inv) {
+        sb__reply(e, t, m, from, 481, NULL, now);
+        return;
+    }
+    sb__reply(e, t, m, from, 200, NULL, now);
+    sb_call *c = inv->call;
+    if (!c || c->srv_inv != inv) return; /* answered already: the CANCEL has no effect */
+    sb_msg im;
+    if (inv->req && sb_msg_parse(&im, inv->req, inv->req_len, true) >= 0)
+        respond(e, c, &im, 487, NULL, 0, NULL, 0, now);
+    c->srv_inv = NULL;
+    c->stats.final_status_code = 487;
+    snprintf(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, "%s",
+             sb__reason_phrase(487));
+    sb__call_end(e, c, SB_RESULT_CANCELLED, SB_END_CANCELLED, true, now);
+}

@@ -1,0 +1,413 @@
+/* The engine's public entry points: configuration, lifecycle, input dispatch and commands. */
+#include "engine/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sb_config_init(sb_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    sb_addr_parse(&cfg->local, "127.0.0.1:5060", 14, 5060);
+    cfg->user = "sipbeat";
+    cfg->t1_ms = 500;
+    cfg->t2_ms = 4000;
+    cfg->t4_ms = 5000;
+    cfg->seed = 1;
+    cfg->max_calls = 1000000;
+    cfg->max_txns = 4000000;
+    cfg->timer.mode = SB_TIMER_OFF;
+    cfg->timer.min_se_s = 90;
+    cfg->timer.refresher = SB_REFRESHER_UAC;
+    cfg->timer.method = SB_REFRESH_INVITE;
+    cfg->timer.max_422 = 3;
+    cfg->timer.max_se_s = 86400;
+}
+
+int sb_config_check(const sb_config *cfg, char *why, size_t cap) {
+    const sb_timer_config *t = &cfg->timer;
+    static const char *const modes[] = {"off", "supported", "required", "always"};
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        if (why && cap) snprintf(why, cap, __VA_ARGS__);                                           \
+        return SB_EINVAL;                                                                          \
+    } while (0)
+    if (!cfg->t1_ms || cfg->t2_ms < cfg->t1_ms || !cfg->t4_ms)
+        FAIL("T1, T2 and T4 must be positive with T2 >= T1 (got %u, %u, %u ms)", cfg->t1_ms,
+             cfg->t2_ms, cfg->t4_ms);
+    if (cfg->reject_code && (cfg->reject_code < 300 || cfg->reject_code > 699))
+        FAIL("--reject %u is not a final error code (allowed: 300..699)", cfg->reject_code);
+    if (t->mode > SB_TIMER_ALWAYS) FAIL("--timer: unknown mode (allowed: off, supported, required, always)");
+    if (t->answer_refresh_code && (t->answer_refresh_code < 300 || t->answer_refresh_code > 699))
+        FAIL("--timer-answer-refresh %u is not a final error code (allowed: 300..699)",
+             t->answer_refresh_code);
+    if (t->mode == SB_TIMER_OFF) return 0;
+    if (!t->se_s && !t->unchecked)
+        FAIL("--timer-se is required when --timer is %s (allowed: 90..7200 seconds)", modes[t->mode]);
+    if (t->unchecked) return 0;
+    if (t->se_s < 90 || t->se_s > 7200)
+        FAIL("--timer-se %u is out of range (allowed: 90..7200 seconds; --timer-unchecked lifts "
+             "the check)", t->se_s);
+    if (t->min_se_s < 90)
+        FAIL("--timer-min-se %u is below 90 (allowed: 90..--timer-se; RFC 4028 §5)", t->min_se_s);
+    if (t->min_se_s > t->se_s)
+        FAIL("--timer-min-se %u is above --timer-se %u (Min-SE must not exceed Session-Expires)",
+             t->min_se_s, t->se_s);
+    if (!t->max_422 || t->max_422 > 20) FAIL("--timer-max-422 %u is out of range (allowed: 1..20)", t->max_422);
+    return 0;
+#undef FAIL
+}
+
+const char *sb_end_reason_name(sb_end_reason r) {
+    switch (r) {
+#define SB__END_NAME(id, name)                                                                     \
+    case SB_END_##id: return name;
+        SB_END_REASON_MAP(SB__END_NAME)
+#undef SB__END_NAME
+    }
+    return "unknown";
+}
+
+static const char *const vio_ids[] = {
+#define SB__VIO_ID(id, rfc, text) rfc,
+    SB_VIOLATION_MAP(SB__VIO_ID)
+#undef SB__VIO_ID
+};
+static const char *const vio_texts[] = {
+#define SB__VIO_TEXT(id, rfc, text) text,
+    SB_VIOLATION_MAP(SB__VIO_TEXT)
+#undef SB__VIO_TEXT
+};
+
+const char *sb_violation_rfc_id(sb_violation v) {
+    return (unsigned)v < SB_VIO__COUNT ? vio_ids[v] : "?";
+}
+const char *sb_violation_text(sb_violation v) {
+    return (unsigned)v < SB_VIO__COUNT ? vio_texts[v] : "?";
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------------ */
+
+sb_engine *sb_engine_new(const sb_config *cfg, uint64_t now_ms) {
+    if (sb_config_check(cfg, NULL, 0) != 0) return NULL;
+    sb_engine *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    e->cfg = *cfg;
+    snprintf(e->user, sizeof e->user, "%s", cfg->user ? cfg->user : "sipbeat");
+    e->cfg.user = e->user;
+    sb_addr_format(&cfg->local, e->host, sizeof e->host, false);
+    sb_addr_format(&cfg->local, e->hostport, sizeof e->hostport, true);
+    e->rng.s = cfg->seed;
+    e->now = now_ms;
+    sb_heap_init(&e->heap);
+    sb_hmap_init(&e->calls_by_callid);
+    sb_hmap_init(&e->calls_by_handle);
+    sb_hmap_init(&e->txns);
+    return e;
+}
+
+void sb_engine_free(sb_engine *e) {
+    if (!e) return;
+    sb__call_free_all(e);
+    for (size_t i = 0; i < e->txns.nb; i++) {
+        while (e->txns.b[i]) sb__txn_destroy((sb_txn *)e->txns.b[i]);
+    }
+    sb_heap_free(&e->heap);
+    sb_hmap_free(&e->calls_by_callid);
+    sb_hmap_free(&e->calls_by_handle);
+    sb_hmap_free(&e->txns);
+    free(e->q);
+    free(e->arena);
+    free(e);
+}
+
+void sb_engine_get_stats(const sb_engine *e, sb_engine_stats *out) {
+    *out = e->stats;
+}
+
+const sb_call_stats *sb_engine_call_stats(const sb_engine *e, uint32_t handle) {
+    sb_call *c = sb__call_by_handle(e, handle);
+    return c ? &c->stats : NULL;
+}
+
+void sb_engine_advance(sb_engine *e, uint64_t now_ms) {
+    e->now = now_ms;
+    sb_heap_run(&e->heap, now_ms);
+}
+
+uint64_t sb_engine_next_deadline(const sb_engine *e) {
+    sb_tmr *t = sb_heap_top(&e->heap);
+    return t ? t->deadline_ms : SB_NEVER;
+}
+
+/* ---- the transaction user: where transactions report to the dialog layer ------------------ */
+
+void sb__tu_response(sb_txn *t, const sb_msg *m, uint64_t now) {
+    sb_call *c = t->call;
+    if (!c) return;
+    sb_engine *e = t->eng;
+    switch (t->purpose) {
+    case SB_PURPOSE_INVITE: sb__uac_invite_response(e, c, t, m, now); break;
+    case SB_PURPOSE_REINVITE:
+    case SB_PURPOSE_UPDATE: sb__session_response(e, c, t, m, now); break;
+    case SB_PURPOSE_BYE:
+        if (m->status >= 200) sb__bye_done(e, c, m->status, now);
+        break;
+    default: break;
+    }
+}
+
+void sb__tu_timeout(sb_txn *t, uint64_t now) {
+    sb_call *c = t->call;
+    if (!c) return;
+    sb_engine *e = t->eng;
+    switch (t->purpose) {
+    case SB_PURPOSE_INVITE:
+        c->inv_txn = NULL;
+        if (c->state == SB_CS_ENDING)
+            sb__call_end(e, c, SB_RESULT_CANCELLED, SB_END_CANCELLED, false, now);
+        else
+            sb__call_end(e, c, SB_RESULT_TIMEOUT, SB_END_INVITE_TIMEOUT, false, now);
+        break;
+    case SB_PURPOSE_REINVITE:
+        c->inv_txn = NULL;
+        if (c->media_inflight) {
+            c->media_inflight = SB_NEXT_NONE;
+            c->sdp = c->sdp_prev;
+            sb__send_bye(e, c, SB_END_REFRESH_FAILED, now);
+        } else {
+            sb__st_refresh_failed(e, c, t, NULL, 0, now);
+        }
+        break;
+    case SB_PURPOSE_UPDATE:
+        c->upd_outstanding = 0;
+        sb__st_refresh_failed(e, c, t, NULL, 0, now);
+        break;
+    case SB_PURPOSE_BYE: sb__bye_done(e, c, 0, now); break;
+    default: break;
+    }
+}
+
+void sb__tu_gone(sb_txn *t) {
+    sb_call *c = t->call;
+    if (!c) return;
+    if (c->inv_txn == t) c->inv_txn = NULL;
+    if (c->srv_inv == t) c->srv_inv = NULL;
+}
+
+/* ---- input ---------------------------------------------------------------------------------- */
+
+static void malformed(sb_engine *e, const sb_addr *from, const char *why) {
+    e->stats.malformed_messages++;
+    sb_qev dummy;
+    (void)dummy;
+    sb__emit(e, SB_EV_MALFORMED, NULL, 0, 0, why);
+    e->q[e->qlen - 1].ev.addr = *from;
+}
+
+static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m,
+                              uint64_t now) {
+    if (m->cseq <= c->remote_cseq && m->method != SB_METHOD_ACK) {
+        /* RFC 3261 §12.2.2: a lower CSeq is out of order */
+        sb__reply(e, t, m, &t->peer, 500, "Retry-After: 1\r\n", now);
+        return;
+    }
+    switch (m->method) {
+    case SB_METHOD_INVITE:
+    case SB_METHOD_UPDATE: sb__in_dialog_session_request(e, c, t, m, now); break;
+    case SB_METHOD_BYE:
+        c->remote_cseq = m->cseq;
+        sb__on_bye(e, c, t, m, now);
+        break;
+    case SB_METHOD_OPTIONS:
+    case SB_METHOD_INFO:
+        c->remote_cseq = m->cseq;
+        sb__reply(e, t, m, &t->peer, 200, NULL, now);
+        break;
+    case SB_METHOD_OTHER: sb__reply(e, t, m, &t->peer, 501, NULL, now); break;
+    default:
+        sb__reply(e, t, m, &t->peer, 405, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n",
+                  now);
+        break;
+    }
+}
+
+static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len,
+                    const sb_addr *from, uint64_t now) {
+    if (m->method == SB_METHOD_ACK) {
+        sb_txn *t = sb__txn_find(e, m->branch, SB_METHOD_ACK, true);
+        if (t && t->state != SB_TS_ACCEPTED) {
+            sb__ist_recv(t, m, now); /* ACK of a non-2xx */
+            return;
+        }
+        sb_call *c = sb__call_find(e, m->call_id, m->to_tag, m->from_tag);
+        if (c) sb__on_ack(e, c, m, now);
+        return; /* a stray ACK gets no answer (RFC 3261 §17) */
+    }
+    sb_txn *t = sb__txn_find(e, m->branch, m->method, true);
+    if (t) { /* a retransmission */
+        if (t->kind == SB_IST) sb__ist_recv(t, m, now);
+        else sb__nist_recv(t, m, now);
+        return;
+    }
+    t = sb__txn_server_new(e, m, raw, len, from, now);
+    if (!t) {
+        sb__reply(e, NULL, m, from, 503, "Retry-After: 5\r\n", now);
+        return;
+    }
+    if (m->method == SB_METHOD_CANCEL) {
+        sb__on_cancel(e, t, m, from, now);
+        return;
+    }
+    if (m->to_tag.n) {
+        sb_call *c = sb__call_find(e, m->call_id, m->to_tag, m->from_tag);
+        if (!c) {
+            e->stats.unknown_dialog_requests++;
+            sb__reply(e, t, m, from, 481, NULL, now);
+            return;
+        }
+        in_dialog_request(e, c, t, m, now);
+        return;
+    }
+    switch (m->method) {
+    case SB_METHOD_INVITE: sb__uas_invite(e, t, m, from, now); break;
+    case SB_METHOD_OPTIONS: sb__reply(e, t, m, from, 200, NULL, now); break;
+    case SB_METHOD_BYE:
+    case SB_METHOD_UPDATE:
+    case SB_METHOD_INFO:
+        e->stats.unknown_dialog_requests++;
+        sb__reply(e, t, m, from, 481, NULL, now);
+        break;
+    case SB_METHOD_OTHER: sb__reply(e, t, m, from, 501, NULL, now); break;
+    default:
+        sb__reply(e, t, m, from, 405, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n",
+                  now);
+        break;
+    }
+}
+
+int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_t len,
+                   uint64_t now_ms) {
+    e->now = now_ms;
+    e->stats.msgs_received++;
+    if (len > SB_MSG_MAX_SIZE) {
+        malformed(e, from, "message too large");
+        return SB_ETOOBIG;
+    }
+    /* keep-alives (CRLF pings, RFC 5626 §4.4.1) are not messages */
+    size_t skip = 0;
+    while (skip < len && (data[skip] == '\r' || data[skip] == '\n')) skip++;
+    if (skip == len) return 0;
+    sb_msg m;
+    const char *raw = (const char *)data;
+    ptrdiff_t n = sb_msg_parse(&m, raw, len, true);
+    if (n < 0) {
+        malformed(e, from, m.error ? m.error : "malformed message");
+        return SB_EMALFORMED;
+    }
+    if (m.is_request) {
+        request(e, &m, raw, len, from, now_ms);
+        return 0;
+    }
+    sb_txn *t = sb__txn_find(e, m.branch, m.cseq_method, false);
+    if (!t) {
+        e->stats.unmatched_responses++;
+        return 0;
+    }
+    if (t->kind == SB_ICT) sb__ict_recv(t, &m, now_ms);
+    else sb__nict_recv(t, &m, now_ms);
+    return 0;
+}
+
+/* ---- commands ------------------------------------------------------------------------------- */
+
+int sb_engine_call(sb_engine *e, const sb_call_opts *o, uint64_t now_ms, uint32_t *handle) {
+    e->now = now_ms;
+    if (!o || !o->target_uri || !o->target_uri[0] || strlen(o->target_uri) >= 128) return SB_EINVAL;
+    sb_call *c = sb__call_new(e, SB_ROLE_UAC, now_ms);
+    if (!c) return SB_ELIMIT;
+    char rnd[24];
+    sb_rng_hex(&e->rng, rnd, 20);
+    sb_buf b;
+    sb_buf_init(&b, c->stats.call_id, sizeof c->stats.call_id - 1);
+    sb_buf_str(&b, rnd);
+    sb_buf_str(&b, "@");
+    sb_buf_str(&b, e->host);
+    c->stats.call_id[b.len] = '\0';
+    sb_buf_init(&b, c->local_uri, sizeof c->local_uri - 1);
+    sb_buf_str(&b, "sip:");
+    sb_buf_str(&b, e->user);
+    sb_buf_str(&b, "@");
+    sb_buf_str(&b, e->host);
+    c->local_uri[b.len] = '\0';
+    snprintf(c->remote_uri, sizeof c->remote_uri, "%s", o->target_uri);
+    c->peer = o->dest;
+    c->duration_ms = o->duration_ms;
+    c->hold_at_ms = o->hold_at_ms;
+    c->hold_mode = (uint8_t)(o->hold_mode ? o->hold_mode : SB_HOLD_SENDONLY);
+    c->resume_at_ms = o->resume_at_ms;
+    c->local_cseq = (uint32_t)sb_rng_range(&e->rng, 1, 9999);
+    sb__call_index(e, c);
+    if (handle) *handle = c->handle;
+    sb__emit(e, SB_EV_CALL_STARTED, c, 0, 0, "INVITE");
+    sb__uac_send_invite(e, c, now_ms);
+    return 0;
+}
+
+static void hangup(sb_engine *e, sb_call *c, sb_end_reason why, uint64_t now) {
+    switch (c->state) {
+    case SB_CS_CALLING:
+        if (c->role == SB_ROLE_UAC) c->cancel_wanted = 1; /* CANCEL once a 1xx arrives (§9.1) */
+        c->stats.end_reason = why;
+        break;
+    case SB_CS_EARLY:
+        if (c->role == SB_ROLE_UAC) {
+            sb__send_cancel(e, c, now);
+            c->stats.end_reason = why;
+        } else { /* we are ringing: decline */
+            sb__reply_pending(e, c, 480, now);
+            c->stats.final_status_code = 480;
+            sb__call_end(e, c, SB_RESULT_FAILED, why, false, now);
+        }
+        break;
+    case SB_CS_WAIT_ACK:
+    case SB_CS_CONFIRMED: sb__send_bye(e, c, why, now); break;
+    default: break;
+    }
+}
+
+int sb_engine_hangup(sb_engine *e, uint32_t handle, uint64_t now_ms) {
+    e->now = now_ms;
+    sb_call *c = sb__call_by_handle(e, handle);
+    if (!c) return SB_ENOTFOUND;
+    hangup(e, c, SB_END_NORMAL, now_ms);
+    return 0;
+}
+
+void sb_engine_hangup_all(sb_engine *e, uint64_t now_ms) {
+    e->now = now_ms;
+    sb_call *c = e->live;
+    while (c) {
+        sb_call *next = c->next; /* c may end (and be freed) inside hangup */
+        hangup(e, c, SB_END_SHUTDOWN, now_ms);
+        c = next;
+    }
+}
+
+int sb_engine_hold(sb_engine *e, uint32_t handle, sb_hold_mode mode, uint64_t now_ms) {
+    e->now = now_ms;
+    sb_call *c = sb__call_by_handle(e, handle);
+    if (!c) return SB_ENOTFOUND;
+    if (c->state != SB_CS_CONFIRMED && c->state != SB_CS_WAIT_ACK) return SB_ESTATE;
+    c->hold_mode = (uint8_t)mode;
+    sb__media_change(e, c, SB_NEXT_HOLD, now_ms);
+    return 0;
+}
+
+int sb_engine_resume(sb_engine *e, uint32_t handle, uint64_t now_ms) {
+    e->now = now_ms;
+    sb_call *c = sb__call_by_handle(e, handle);
+    if (!c) return SB_ENOTFOUND;
+    if (c->state != SB_CS_CONFIRMED && c->state != SB_CS_WAIT_ACK) return SB_ESTATE;
+    sb__media_change(e, c, SB_NEXT_RESUME, now_ms);
+    return 0;
+}
