@@ -221,7 +221,7 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
 
     sb_sdp_remote offer;
     sb_sdp_read(m->body, &offer);
-    if (offer.valid) c->sdp.dir = sb_dir_answer(offer.dir);
+    if (offer.valid) c->sdp.dir = sb_dir_answer(offer.dir, SB_DIR_SENDRECV);
 
     respond(e, c, m, 100, NULL, 0, NULL, 0, now);
     if (status) { /* 420 or 421 */

@@ -51,17 +51,21 @@ static void try_media(sb_engine *e, sb_call *c, uint64_t now) {
                       ? (c->hold_mode == SB_HOLD_INACTIVE ? SB_DIR_INACTIVE : SB_DIR_SENDONLY)
                       : SB_DIR_SENDRECV;
     c->sdp_prev = c->sdp;
+    c->wish_prev = c->wish;
+    c->wish = (uint8_t)want;
     if (c->sdp.dir != want) {
         c->sdp.dir = want;
         c->sdp.version++;
     }
     int rc = sb__send_reinvite(e, c, false, now);
-    if (rc == SB_ESTATE) { /* GLR-4: wait for the open INVITE transaction to finish */
+    if (rc) {
         c->sdp = c->sdp_prev;
+        c->wish = c->wish_prev;
+    }
+    if (rc == SB_ESTATE) { /* GLR-4: wait for the open INVITE transaction to finish */
         sb_tmr_arm(&e->heap, &c->media_tmr, now + 100);
         return;
     }
-    if (rc) c->sdp = c->sdp_prev;
     c->media_pending = SB_NEXT_NONE;
     c->media_inflight = (uint8_t)what;
 }
@@ -100,7 +104,7 @@ static void media_done(sb_engine *e, sb_call *c, uint64_t now) {
     c->media_inflight = SB_NEXT_NONE;
     if (what == SB_NEXT_HOLD) {
         c->held = 1;
-        c->stats.hold_count++;
+        if (c->sdp_prev.dir == SB_DIR_SENDRECV) c->stats.hold_count++;
         sb__emit(e, SB_EV_CALL_HOLD, c, 0, 0, sb_dir_name(c->sdp.dir));
         if (c->resume_due_ms) {
             sb_tmr_arm(&e->heap, &c->media_tmr, c->resume_due_ms > now ? c->resume_due_ms : now);
@@ -131,6 +135,7 @@ void sb__session_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, 
     bool media = invite && c->media_inflight;
     if (media) {
         c->sdp = c->sdp_prev; /* GLR-6 */
+        c->wish = c->wish_prev;
         sb_next_media what = (sb_next_media)c->media_inflight;
         c->media_inflight = SB_NEXT_NONE;
         if (s == 491) { /* GLR-3: back off, then once more */
@@ -201,13 +206,12 @@ void sb__in_dialog_session_request(sb_engine *e, sb_call *c, sb_txn *t, const sb
     /* Answer the offer, if any: a changed answer bumps the o= version (RFC 3264 §8). */
     bool had_body = false;
     if (offer.valid) {
-        sb_dir d = sb_dir_answer(offer.dir);
+        sb_dir d = sb_dir_answer(offer.dir, (sb_dir)c->wish);
         if (d != c->sdp.dir) {
-            bool was_held = c->sdp.dir != SB_DIR_SENDRECV;
+            /* hold_count counts the call going from active to held, whoever asked */
+            if (c->sdp.dir == SB_DIR_SENDRECV) c->stats.hold_count++;
             c->sdp.dir = d;
             c->sdp.version++;
-            if (!was_held && d != SB_DIR_SENDRECV) c->stats.hold_count++;
-            sb__emit(e, SB_EV_CALL_HOLD, c, 0, 0, sb_dir_name(d));
         }
         had_body = true;
     } else if (invite) {

@@ -64,6 +64,7 @@ typedef struct sb_call {
     uint8_t cancel_wanted;    /* UAC: hang up asked before any provisional arrived */
     uint8_t media_inflight;   /* sb_next_media of our open re-INVITE */
     uint8_t held, hold_done;
+    uint8_t wish, wish_prev; /* sb_dir we want: sendrecv, or sendonly/inactive while holding */
     uint64_t resume_due_ms;
     uint8_t ok_is_reinvite;
     uint64_t ok_started_ms;

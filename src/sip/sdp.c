@@ -9,13 +9,20 @@ const char *sb_dir_name(sb_dir d) {
     return dir_names[d & 3];
 }
 
-sb_dir sb_dir_answer(sb_dir offered) {
-    switch (offered) {
-    case SB_DIR_SENDONLY: return SB_DIR_RECVONLY;
-    case SB_DIR_RECVONLY: return SB_DIR_SENDONLY;
-    case SB_DIR_INACTIVE: return SB_DIR_INACTIVE;
-    default: return SB_DIR_SENDRECV;
-    }
+static bool sends(sb_dir d) {
+    return d == SB_DIR_SENDRECV || d == SB_DIR_SENDONLY;
+}
+static bool receives(sb_dir d) {
+    return d == SB_DIR_SENDRECV || d == SB_DIR_RECVONLY;
+}
+
+sb_dir sb_dir_answer(sb_dir offered, sb_dir wish) {
+    bool send = sends(wish) && receives(offered);
+    bool recv = receives(wish) && sends(offered);
+    if (send && recv) return SB_DIR_SENDRECV;
+    if (send) return SB_DIR_SENDONLY;
+    if (recv) return SB_DIR_RECVONLY;
+    return SB_DIR_INACTIVE;
 }
 
 void sb_sdp_write(sb_buf *b, const sb_sdp_local *s, const sb_addr *addr) {

@@ -12,8 +12,9 @@ typedef enum {
 } sb_dir;
 
 const char *sb_dir_name(sb_dir d);
-/* The answer's direction for an offered one (RFC 3264 §6.1). */
-sb_dir sb_dir_answer(sb_dir offered);
+/* The answer's direction for an offered one (RFC 3264 §6.1), given what we want ourselves
+ * (SB_DIR_SENDRECV normally; SB_DIR_SENDONLY or SB_DIR_INACTIVE while we hold the call). */
+sb_dir sb_dir_answer(sb_dir offered, sb_dir wish);
 
 /* Our side of the session description. The same fields give byte-identical SDP (REF-13). */
 typedef struct {
