@@ -91,14 +91,12 @@ static void heap_push(sb_sim *sim, sim_pkt p) {
     size_t i = sim->nheap++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;
-        if (!pkt_before(&p, &sim->heap[parent]))
-            break;
+        if (!pkt_before(&p, &sim->heap[parent])) break;
         sim->heap[i] = sim->heap[parent];
         i = parent;
     }
     sim->heap[i] = p;
-    if (sim->nheap > sim->st.peak_in_flight)
-        sim->st.peak_in_flight = sim->nheap;
+    if (sim->nheap > sim->st.peak_in_flight) sim->st.peak_in_flight = sim->nheap;
 }
 
 static sim_pkt heap_pop(sb_sim *sim) {
@@ -107,17 +105,13 @@ static sim_pkt heap_pop(sb_sim *sim) {
     size_t i = 0, n = sim->nheap;
     for (;;) {
         size_t c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && pkt_before(&sim->heap[c + 1], &sim->heap[c]))
-            c++;
-        if (!pkt_before(&sim->heap[c], &last))
-            break;
+        if (c >= n) break;
+        if (c + 1 < n && pkt_before(&sim->heap[c + 1], &sim->heap[c])) c++;
+        if (!pkt_before(&sim->heap[c], &last)) break;
         sim->heap[i] = sim->heap[c];
         i = c;
     }
-    if (n > 0)
-        sim->heap[i] = last;
+    if (n > 0) sim->heap[i] = last;
     return top;
 }
 
@@ -131,11 +125,9 @@ static bool find_hdr(const char *d, size_t len, const char *name, char compact, 
     size_t nlen = strlen(name);
     while (p && ++p < end) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol)
-            eol = end;
+        if (!eol) eol = end;
         const char *le = eol > p && eol[-1] == '\r' ? eol - 1 : eol;
-        if (le == p)
-            return false; /* blank line: end of headers */
+        if (le == p) return false; /* blank line: end of headers */
         const char *colon = memchr(p, ':', (size_t)(le - p));
         if (colon) {
             const char *ne = colon;
@@ -162,10 +154,8 @@ static bool find_hdr(const char *d, size_t len, const char *name, char compact, 
 }
 
 static void copy_cap(char *out, size_t cap, const char *s, size_t n) {
-    if (cap == 0)
-        return;
-    if (n >= cap)
-        n = cap - 1;
+    if (cap == 0) return;
+    if (n >= cap) n = cap - 1;
     memcpy(out, s, n);
     out[n] = '\0';
 }
@@ -184,11 +174,9 @@ static void peek_msg(sb_sim_entry *en) {
         en->cseq = (uint32_t)strtoul(tmp, &sp, 10);
         while (sp && *sp == ' ')
             sp++;
-        if (sp)
-            copy_cap(en->cseq_method, sizeof en->cseq_method, sp, strlen(sp));
+        if (sp) copy_cap(en->cseq_method, sizeof en->cseq_method, sp, strlen(sp));
     }
-    if (find_hdr(d, len, "Call-ID", 'i', &v, &vn))
-        copy_cap(en->call_id, sizeof en->call_id, v, vn);
+    if (find_hdr(d, len, "Call-ID", 'i', &v, &vn)) copy_cap(en->call_id, sizeof en->call_id, v, vn);
 }
 
 /* ---- Log ---- */
@@ -209,8 +197,7 @@ static sb_sim_entry *log_push(sb_sim *sim, sb_sim_kind kind, int node, int peer)
 
 static void log_datagram(sb_sim *sim, sb_sim_kind kind, int node, int peer, const void *data,
                          size_t len) {
-    if (!sim->logging)
-        return;
+    if (!sim->logging) return;
     sb_sim_entry *en = log_push(sim, kind, node, peer);
     en->data = dup_bytes(data, len);
     en->len = len;
@@ -221,8 +208,7 @@ static void log_datagram(sb_sim *sim, sb_sim_kind kind, int node, int peer, cons
 
 sb_sim *sb_sim_new(uint64_t seed) {
     sb_sim *sim = calloc(1, sizeof *sim);
-    if (!sim)
-        return NULL;
+    if (!sim) return NULL;
     sim->rng = seed;
     sim->logging = true;
     for (int i = 0; i < SIM_MAX_NODES; i++)
@@ -232,11 +218,11 @@ sb_sim *sb_sim_new(uint64_t seed) {
 }
 
 void sb_sim_free(sb_sim *sim) {
-    if (!sim)
-        return;
+    if (!sim) return;
+    if (getenv("SB_SIM_DUMP")) /* for reading a passing scenario, not only a failing one */
+        sb_sim_dump(sim);
     for (int i = 0; i < sim->nnodes; i++)
-        if (sim->nodes[i].owned)
-            sb_engine_free(sim->nodes[i].engine);
+        if (sim->nodes[i].owned) sb_engine_free(sim->nodes[i].engine);
     for (size_t i = 0; i < sim->nheap; i++)
         free(sim->heap[i].data);
     for (size_t i = 0; i < sim->nlog; i++)
@@ -247,8 +233,7 @@ void sb_sim_free(sb_sim *sim) {
 }
 
 static int add_node(sb_sim *sim, sb_engine *e, const sb_addr *addr, bool owned) {
-    if (sim->nnodes == SIM_MAX_NODES)
-        return -1;
+    if (sim->nnodes == SIM_MAX_NODES) return -1;
     sim->nodes[sim->nnodes] = (sim_node){.engine = e, .owned = owned, .addr = *addr};
     return sim->nnodes++;
 }
@@ -259,11 +244,9 @@ int sb_sim_add(sb_sim *sim, sb_engine *e, const sb_addr *local) {
 
 int sb_sim_spawn(sb_sim *sim, const sb_config *cfg) {
     sb_engine *e = sb_engine_new(cfg, sim->now);
-    if (!e)
-        return -1;
+    if (!e) return -1;
     int node = add_node(sim, e, &cfg->local, true);
-    if (node < 0)
-        sb_engine_free(e);
+    if (node < 0) sb_engine_free(e);
     return node;
 }
 
@@ -321,8 +304,7 @@ void sb_sim_get_stats(const sb_sim *sim, sb_sim_stats *out) {
 
 static int node_by_addr(const sb_sim *sim, const sb_addr *a) {
     for (int i = 0; i < sim->nnodes; i++)
-        if (sb_addr_equal(&sim->nodes[i].addr, a))
-            return i;
+        if (sb_addr_equal(&sim->nodes[i].addr, a)) return i;
     return -1;
 }
 
@@ -350,8 +332,7 @@ static void transmit(sb_sim *sim, int from, int to, const void *data, size_t len
         return;
     }
     uint64_t delay = l->delay_ms;
-    if (l->jitter_ms)
-        delay += rng_next(sim) % ((uint64_t)l->jitter_ms + 1);
+    if (l->jitter_ms) delay += rng_next(sim) % ((uint64_t)l->jitter_ms + 1);
     if (l->reorder > 0 && rng_unit(sim) < l->reorder)
         delay += l->reorder_ms ? l->reorder_ms : (uint64_t)l->delay_ms + l->jitter_ms + 1;
     enqueue(sim, from, &sim->nodes[from].addr, to, data, len, sim->now + delay);
@@ -375,8 +356,7 @@ static void route(sb_sim *sim, int from, const sb_addr *dest, const void *data, 
 
 void sb_sim_send(sb_sim *sim, int from, const sb_addr *to, const void *data, size_t len) {
     log_datagram(sim, SB_SIM_EVENT, from, node_by_addr(sim, to), data, len);
-    if (sim->logging)
-        sim->log[sim->nlog - 1].type = SB_EV_SEND;
+    if (sim->logging) sim->log[sim->nlog - 1].type = SB_EV_SEND;
     route(sim, from, to, data, len);
 }
 
@@ -393,8 +373,7 @@ static void log_event(sb_sim *sim, int node, const sb_event *ev) {
     en->call = ev->call;
     en->status = ev->status;
     en->value = ev->value;
-    if (ev->text)
-        copy_cap(en->text, sizeof en->text, ev->text, strlen(ev->text));
+    if (ev->text) copy_cap(en->text, sizeof en->text, ev->text, strlen(ev->text));
     if (ev->type == SB_EV_SEND && ev->data) {
         en->peer = node_by_addr(sim, &ev->addr);
         en->data = dup_bytes(ev->data, ev->len);
@@ -411,19 +390,15 @@ static void drain_node(sb_sim *sim, int node) {
     sb_engine *e = sim->nodes[node].engine;
     const sb_event *ev;
     while ((ev = sb_engine_next_event(e)) != NULL) {
-        if (sim->logging)
-            log_event(sim, node, ev);
-        if (ev->type == SB_EV_SEND)
-            route(sim, node, &ev->addr, ev->data, ev->len);
-        if (sim->event_cb)
-            sim->event_cb(sim, node, ev, sim->event_ud);
+        if (sim->logging) log_event(sim, node, ev);
+        if (ev->type == SB_EV_SEND) route(sim, node, &ev->addr, ev->data, ev->len);
+        if (sim->event_cb) sim->event_cb(sim, node, ev, sim->event_ud);
     }
 }
 
 void sb_sim_drain(sb_sim *sim) {
     for (int i = 0; i < sim->nnodes; i++)
-        if (sim->nodes[i].engine)
-            drain_node(sim, i);
+        if (sim->nodes[i].engine) drain_node(sim, i);
 }
 
 /* ---- The loop ---- */
@@ -444,8 +419,7 @@ static uint64_t next_due(const sb_sim *sim, int *node) {
     uint64_t t = sim->nheap ? sim->heap[0].at_ms : SB_NEVER;
     *node = -1;
     for (int i = 0; i < sim->nnodes; i++) {
-        if (!sim->nodes[i].engine)
-            continue;
+        if (!sim->nodes[i].engine) continue;
         uint64_t d = sb_engine_next_deadline(sim->nodes[i].engine);
         if (d < t) { /* strict: datagrams win ties, then lower node index */
             t = d;
@@ -460,10 +434,8 @@ static bool step(sb_sim *sim, uint64_t limit) {
     sb_sim_drain(sim);
     int node;
     uint64_t t = next_due(sim, &node);
-    if (t == SB_NEVER || t > limit || sim->stuck)
-        return false;
-    if (t > sim->now)
-        sim->now = t;
+    if (t == SB_NEVER || t > limit || sim->stuck) return false;
+    if (t > sim->now) sim->now = t;
     sim->st.steps++;
     if (node < 0) {
         sim_pkt p = heap_pop(sim);
@@ -489,18 +461,15 @@ static bool step(sb_sim *sim, uint64_t limit) {
 void sb_sim_run_until(sb_sim *sim, uint64_t t_ms) {
     while (step(sim, t_ms))
         ;
-    if (t_ms > sim->now && !sim->stuck)
-        sim->now = t_ms;
+    if (t_ms > sim->now && !sim->stuck) sim->now = t_ms;
 }
 
 bool sb_sim_run_idle(sb_sim *sim, uint64_t limit_ms) {
     while (step(sim, limit_ms))
         ;
     int node;
-    if (next_due(sim, &node) == SB_NEVER)
-        return true;
-    if (limit_ms > sim->now && !sim->stuck)
-        sim->now = limit_ms;
+    if (next_due(sim, &node) == SB_NEVER) return true;
+    if (limit_ms > sim->now && !sim->stuck) sim->now = limit_ms;
     return false;
 }
 
@@ -515,10 +484,8 @@ const sb_sim_entry *sb_sim_log_at(const sb_sim *sim, size_t i) {
 }
 
 static bool match_msg(const sb_sim_entry *en, int node, const char *prefix, const char *method) {
-    if (!en->data || (node >= 0 && en->node != node))
-        return false;
-    if (prefix && strncmp(en->line, prefix, strlen(prefix)) != 0)
-        return false;
+    if (!en->data || (node >= 0 && en->node != node)) return false;
+    if (prefix && strncmp(en->line, prefix, strlen(prefix)) != 0) return false;
     return !method || strcmp(en->cseq_method, method) == 0;
 }
 
@@ -529,13 +496,10 @@ static const sb_sim_entry *nth_msg(const sb_sim *sim, bool sent, int node, const
         const sb_sim_entry *en = &sim->log[i];
         bool kind_ok = sent ? (en->kind == SB_SIM_EVENT && en->type == SB_EV_SEND)
                             : en->kind == SB_SIM_DELIVER;
-        if (!kind_ok || !match_msg(en, node, prefix, method))
-            continue;
-        if (seen++ == n && n >= 0)
-            return en;
+        if (!kind_ok || !match_msg(en, node, prefix, method)) continue;
+        if (seen++ == n && n >= 0) return en;
     }
-    if (count)
-        *count = seen;
+    if (count) *count = seen;
     return NULL;
 }
 
@@ -573,8 +537,7 @@ const sb_sim_entry *sb_sim_event(const sb_sim *sim, int node, sb_event_type type
     for (size_t i = 0; i < sim->nlog; i++) {
         const sb_sim_entry *en = &sim->log[i];
         if (en->kind == SB_SIM_EVENT && en->type == type && (node < 0 || en->node == node))
-            if (seen++ == n)
-                return en;
+            if (seen++ == n) return en;
     }
     return NULL;
 }
@@ -591,36 +554,31 @@ int sb_sim_count_events(const sb_sim *sim, int node, sb_event_type type) {
 bool sb_sim_hdr(const sb_sim_entry *en, const char *name, char compact, char *out, size_t cap) {
     const char *v;
     size_t vn;
-    if (!en || !en->data || !find_hdr(en->data, en->len, name, compact, &v, &vn))
-        return false;
+    if (!en || !en->data || !find_hdr(en->data, en->len, name, compact, &v, &vn)) return false;
     copy_cap(out, cap, v, vn);
     return true;
 }
 
 const char *sb_sim_body(const sb_sim_entry *en) {
-    if (!en || !en->data)
-        return "";
+    if (!en || !en->data) return "";
     const char *b = strstr(en->data, "\r\n\r\n");
     return b ? b + 4 : "";
 }
 
 static const char *kind_name(const sb_sim_entry *en) {
-    static const char *ev[] = {"?",     "SEND",    "STARTED", "PROGRESS", "ANSWERED",
-                               "HOLD",  "TIMER",   "422",     "REFRESH>", "REFRESH_OK",
-                               "REFRESH_FAILED",   "EXPIRED", "VIOLATION", "ENDED",
-                               "MALFORMED"};
-    if (en->kind == SB_SIM_DELIVER)
-        return "recv";
-    if (en->kind == SB_SIM_DROP)
-        return "DROP";
+    static const char *ev[] = {"?",         "SEND",       "STARTED",        "PROGRESS",
+                               "ANSWERED",  "HOLD",       "TIMER",          "422",
+                               "REFRESH>",  "REFRESH_OK", "REFRESH_FAILED", "EXPIRED",
+                               "VIOLATION", "ENDED",      "MALFORMED"};
+    if (en->kind == SB_SIM_DELIVER) return "recv";
+    if (en->kind == SB_SIM_DROP) return "DROP";
     return (unsigned)en->type < sizeof ev / sizeof *ev ? ev[en->type] : "?";
 }
 
 void sb_sim_dump(const sb_sim *sim) {
     for (size_t i = 0; i < sim->nlog; i++) {
         const sb_sim_entry *en = &sim->log[i];
-        fprintf(stderr, "%10llu n%d %-14s", (unsigned long long)en->at_ms, en->node,
-                kind_name(en));
+        fprintf(stderr, "%10llu n%d %-14s", (unsigned long long)en->at_ms, en->node, kind_name(en));
         if (en->data)
             fprintf(stderr, " -> n%d %s | %u %s", en->peer, en->line, en->cseq, en->cseq_method);
         else

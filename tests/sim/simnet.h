@@ -15,12 +15,12 @@ typedef struct sb_sim sb_sim;
 /* One direction of a link. The default is 1 ms delay and nothing else. */
 typedef struct {
     uint32_t delay_ms;
-    uint32_t jitter_ms;   /* uniform extra delay in [0, jitter_ms] */
-    double loss;          /* probability a datagram is dropped */
-    double duplicate;     /* probability a second copy is sent (with its own delay draw) */
-    double reorder;       /* probability a datagram is held back by reorder_ms */
-    uint32_t reorder_ms;  /* 0: delay_ms + jitter_ms + 1, just enough to be overtaken */
-    bool down;            /* one-way partition: everything is dropped */
+    uint32_t jitter_ms;  /* uniform extra delay in [0, jitter_ms] */
+    double loss;         /* probability a datagram is dropped */
+    double duplicate;    /* probability a second copy is sent (with its own delay draw) */
+    double reorder;      /* probability a datagram is held back by reorder_ms */
+    uint32_t reorder_ms; /* 0: delay_ms + jitter_ms + 1, just enough to be overtaken */
+    bool down;           /* one-way partition: everything is dropped */
 } sb_link;
 
 typedef enum {
@@ -33,8 +33,8 @@ typedef enum {
  * line/cseq/call_id are pre-extracted so tests can match without parsing. */
 typedef struct {
     sb_sim_kind kind;
-    int node;        /* the node the entry is about: sender for SEND/DROP, receiver for DELIVER */
-    int peer;        /* the other node, -1 if unknown */
+    int node; /* the node the entry is about: sender for SEND/DROP, receiver for DELIVER */
+    int peer; /* the other node, -1 if unknown */
     uint64_t at_ms;
     sb_event_type type; /* SB_SIM_EVENT only */
     uint32_t call;
@@ -43,11 +43,11 @@ typedef struct {
     char text[32];
     char *data; /* the datagram, NUL-terminated; NULL for non-datagram events */
     size_t len;
-    char line[96];        /* start line without CRLF */
+    char line[96]; /* start line without CRLF */
     uint32_t cseq;
     char cseq_method[16];
     char call_id[80];
-    bool has_stats;       /* CALL_ENDED: stats copied (the engine's pointer dies with the event) */
+    bool has_stats; /* CALL_ENDED: stats copied (the engine's pointer dies with the event) */
     sb_call_stats stats;
 } sb_sim_entry;
 
@@ -58,7 +58,8 @@ typedef void (*sb_sim_recv_cb)(sb_sim *sim, int node, const sb_addr *from, const
 
 sb_sim *sb_sim_new(uint64_t seed);
 /* Frees the simulator, its log, in-flight datagrams and the engines it spawned (not the ones
- * added with sb_sim_add, which stay the caller's). */
+ * added with sb_sim_add, which stay the caller's). With SB_SIM_DUMP set in the environment it
+ * prints the log first. */
 void sb_sim_free(sb_sim *sim);
 
 /* Adds an engine as a node. The engine header has no accessor for its configuration, so the
@@ -105,7 +106,7 @@ bool sb_sim_stuck(const sb_sim *sim);
 
 /* Counters. */
 typedef struct {
-    uint64_t steps;       /* loop iterations: deliveries plus engine advances */
+    uint64_t steps; /* loop iterations: deliveries plus engine advances */
     uint64_t sent, delivered, lost, unroutable, duplicated;
     size_t in_flight, peak_in_flight;
 } sb_sim_stats;
