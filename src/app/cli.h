@@ -1,0 +1,64 @@
+/* Command line: argv -> sb_cli (engine config plus what the app does around it). Pure apart
+ * from reading argv: it opens no file and touches no socket, so every exit-2 case is testable. */
+#ifndef SB_APP_CLI_H
+#define SB_APP_CLI_H
+
+#include "sipbeat/engine.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SB_VERSION "0.1.0"
+
+typedef enum {
+    SB_CMD_NONE = 0,
+    SB_CMD_HELP,    /* --help, help [COMMAND] */
+    SB_CMD_VERSION, /* --version */
+    SB_CMD_ANSWER,
+    SB_CMD_CALL,
+    SB_CMD_DEMO,
+} sb_cmd;
+
+typedef struct {
+    sb_cmd cmd;
+    sb_cmd help_about; /* for SB_CMD_HELP: the command asked about, or SB_CMD_NONE */
+    sb_config cfg;     /* engine configuration; cfg.local is the listen / local address */
+
+    /* call */
+    const char *uri;
+    sb_addr dest;
+    uint64_t calls;       /* -m */
+    double rate_cps;      /* -r */
+    uint64_t limit;       /* -l, 0 = no limit */
+    uint32_t duration_ms; /* -d */
+    uint32_t hold_at_ms, resume_at_ms;
+    sb_hold_mode hold_mode;
+
+    /* answer */
+    uint64_t max_calls; /* --max-calls: exit after this many calls ended, 0 = run until signal */
+
+    /* outputs and verdict */
+    const char *report_path, *events_path, *trace_path; /* NULL = none, "-" = stdout */
+    bool quiet, verbose;
+    bool fail_on_violation;
+} sb_cli;
+
+/* Exit codes shared by every command (PRODUCT.md). */
+enum { SB_EXIT_PASS = 0, SB_EXIT_FAIL = 1, SB_EXIT_USAGE = 2, SB_EXIT_RUNTIME = 3,
+       SB_EXIT_INTERRUPTED = 4 };
+
+/* Parses argv (argv[0] is the program) into out. Returns 0, or SB_EXIT_USAGE with one line in
+ * err (no trailing newline, starting "sipbeat: ") naming the flag, the value and what is
+ * allowed. Strings in out point into argv. */
+int sb_cli_parse(sb_cli *out, int argc, char **argv, char *err, size_t err_cap);
+
+/* Help text for a command (SB_CMD_NONE: the overview). Static string. */
+const char *sb_cli_help(sb_cmd about);
+
+const char *sb_cmd_name(sb_cmd c);
+const char *sb_timer_mode_name(sb_timer_mode m);   /* "off" ... "always" */
+const char *sb_refresh_method_name(sb_refresh_method m);
+const char *sb_refresher_pref_name(sb_refresher r); /* "uac" "uas" "none" */
+const char *sb_hold_mode_name(sb_hold_mode m);
+
+#endif

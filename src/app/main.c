@@ -1,0 +1,22 @@
+/* sipbeat executable: parse the command line, then hand over to the command. */
+#include "app/cli.h"
+#include "app/run.h"
+
+#include <stdio.h>
+
+int main(int argc, char **argv) {
+    static sb_cli cli; /* large (engine config), and alive for the whole run */
+    char err[512];
+    int rc = sb_cli_parse(&cli, argc, argv, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "%s\n", err);
+        return rc;
+    }
+    switch (cli.cmd) {
+    case SB_CMD_VERSION: printf("sipbeat %s\n", SB_VERSION); return 0;
+    case SB_CMD_CALL: return sb_run_call(&cli);
+    case SB_CMD_ANSWER: return sb_run_answer(&cli);
+    case SB_CMD_DEMO: return sb_run_demo(&cli);
+    default: fputs(sb_cli_help(cli.help_about), stdout); return 0;
+    }
+}

@@ -1,0 +1,347 @@
+/* The JSON report and the NDJSON event lines, built with jansson from engine records. */
+#include "app/report.h"
+
+#include "app/percentile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *sb_role_name(sb_role r) {
+    return r == SB_ROLE_UAS ? "uas" : "uac";
+}
+
+const char *sb_result_name(sb_result r) {
+    switch (r) {
+    case SB_RESULT_ANSWERED: return "answered";
+    case SB_RESULT_REJECTED: return "rejected";
+    case SB_RESULT_TIMEOUT: return "timeout";
+    case SB_RESULT_CANCELLED: return "cancelled";
+    case SB_RESULT_FAILED: return "failed";
+    default: return "none";
+    }
+}
+
+const char *sb_event_type_name(sb_event_type t) {
+    switch (t) {
+    case SB_EV_SEND: return "send";
+    case SB_EV_CALL_STARTED: return "call_started";
+    case SB_EV_CALL_PROGRESS: return "call_progress";
+    case SB_EV_CALL_ANSWERED: return "call_answered";
+    case SB_EV_CALL_HOLD: return "call_hold";
+    case SB_EV_TIMER_NEGOTIATED: return "timer_negotiated";
+    case SB_EV_TIMER_422: return "timer_422";
+    case SB_EV_REFRESH_SENT: return "refresh_sent";
+    case SB_EV_REFRESH_OK: return "refresh_ok";
+    case SB_EV_REFRESH_FAILED: return "refresh_failed";
+    case SB_EV_TIMER_EXPIRED: return "timer_expired";
+    case SB_EV_VIOLATION: return "violation";
+    case SB_EV_CALL_ENDED: return "call_ended";
+    case SB_EV_MALFORMED: return "malformed";
+    }
+    return "unknown";
+}
+
+const char *sb_side_name(uint8_t refresher) {
+    return refresher == 1 ? "local" : refresher == 2 ? "remote" : "none";
+}
+
+static const char *method_used_name(uint8_t m) {
+    return m == 1 ? "invite" : m == 2 ? "update" : "none";
+}
+
+static const char *expiry_action_name(uint8_t a) {
+    return a == 1 ? "bye" : a == 2 ? "soft" : "none";
+}
+
+bool sb_call_passed(const sb_call_stats *st, const sb_config *cfg, bool fail_on_violation) {
+    if (fail_on_violation && st->violations != 0)
+        return false;
+    if (st->result == SB_RESULT_ANSWERED && st->end_reason == SB_END_NORMAL)
+        return true;
+    /* A UAS told to reject did its job when it rejected with the configured code. */
+    return st->role == SB_ROLE_UAS && cfg->reject_code != 0 &&
+           st->result == SB_RESULT_REJECTED && st->final_status_code == cfg->reject_code;
+}
+
+/* Call-IDs and reason phrases come from the far end; jansson refuses invalid UTF-8, and a
+ * report with a key missing would be worse than one with a placeholder. */
+static json_t *text_json(const char *s) {
+    json_t *j = json_string(s);
+    return j ? j : json_string("(not UTF-8)");
+}
+
+static json_t *violation_list(uint32_t bits) {
+    json_t *a = json_array();
+    for (int v = 0; v < SB_VIO__COUNT; v++) {
+        if (!(bits & (1u << v)))
+            continue;
+        json_array_append_new(a, json_pack("{s:s, s:s}", "id", sb_violation_rfc_id((sb_violation)v),
+                                           "detail", sb_violation_text((sb_violation)v)));
+    }
+    return a;
+}
+
+json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed) {
+    bool answered = st->answer_ms != 0;
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "call_id", text_json(st->call_id));
+    json_object_set_new(o, "role", json_string(sb_role_name(st->role)));
+    json_object_set_new(o, "result", json_string(sb_result_name(st->result)));
+    json_object_set_new(o, "passed", json_boolean(passed));
+    json_object_set_new(o, "final_status_code", json_integer(st->final_status_code));
+    json_object_set_new(o, "final_reason_phrase", text_json(st->final_reason_phrase));
+    json_object_set_new(o, "started_at_ms",
+                        json_integer(st->start_ms >= t0_ms ? (json_int_t)(st->start_ms - t0_ms) : 0));
+    json_object_set_new(o, "setup_time_ms",
+                        answered ? json_integer((json_int_t)(st->answer_ms - st->start_ms))
+                                 : json_null());
+    json_object_set_new(o, "call_duration_ms",
+                        json_integer(answered && st->end_ms >= st->answer_ms
+                                         ? (json_int_t)(st->end_ms - st->answer_ms)
+                                         : 0));
+    json_object_set_new(o, "ended_by", json_string(st->ended_by_remote ? "remote" : "local"));
+    json_object_set_new(o, "end_reason", json_string(sb_end_reason_name(st->end_reason)));
+    json_object_set_new(o, "hold_count", json_integer(st->hold_count));
+
+    json_object_set_new(o, "session_timer_refreshes", json_integer(st->session_timer_refreshes));
+    json_object_set_new(o, "session_timer_mode",
+                        json_string(sb_timer_mode_name(st->session_timer_mode)));
+    json_object_set_new(o, "session_timer_active", json_boolean(st->session_timer_active));
+    json_object_set_new(o, "session_timer_negotiated_se_s",
+                        json_integer(st->session_timer_negotiated_se_s));
+    json_object_set_new(o, "session_timer_min_se_s", json_integer(st->session_timer_min_se_s));
+    json_object_set_new(o, "session_timer_refresher",
+                        json_string(sb_side_name(st->session_timer_refresher)));
+    json_object_set_new(o, "session_timer_refresh_method",
+                        json_string(method_used_name(st->session_timer_refresh_method)));
+    json_object_set_new(o, "session_timer_refresh_failures",
+                        json_integer(st->session_timer_refresh_failures));
+    json_object_set_new(o, "session_timer_422_count", json_integer(st->session_timer_422_count));
+    json_object_set_new(o, "session_timer_refresh_interval_ms_min",
+                        json_integer(st->session_timer_refresh_interval_ms_min));
+    json_object_set_new(o, "session_timer_refresh_interval_ms_max",
+                        json_integer(st->session_timer_refresh_interval_ms_max));
+    json_object_set_new(o, "session_timer_refresh_rtt_ms_max",
+                        json_integer(st->session_timer_refresh_rtt_ms_max));
+    json_object_set_new(o, "session_timer_expired", json_boolean(st->session_timer_expired));
+    json_object_set_new(o, "session_timer_expiry_action",
+                        json_string(expiry_action_name(st->session_timer_expiry_action)));
+    json_object_set_new(o, "session_timer_soft_expiries",
+                        json_integer(st->session_timer_soft_expiries));
+    json_object_set_new(o, "session_timer_violations", violation_list(st->violations));
+    return o;
+}
+
+void sb_summary_init(sb_summary *s) {
+    memset(s, 0, sizeof *s);
+}
+
+void sb_summary_free(sb_summary *s) {
+    free(s->setup_ms);
+    memset(s, 0, sizeof *s);
+}
+
+/* Index of the first violation sharing v's RFC id: the compliance row it counts in. */
+static int row_of(int v) {
+    const char *id = sb_violation_rfc_id((sb_violation)v);
+    for (int r = 0; r < v; r++)
+        if (strcmp(sb_violation_rfc_id((sb_violation)r), id) == 0)
+            return r;
+    return v;
+}
+
+int sb_summary_add(sb_summary *s, const sb_call_stats *st, bool passed) {
+    s->calls_ended++;
+    s->passed += passed;
+    if ((unsigned)st->result <= SB_RESULT_FAILED)
+        s->by_result[st->result]++;
+    if (st->answer_ms != 0) {
+        if (s->nsetup == s->capsetup) {
+            size_t cap = s->capsetup ? s->capsetup * 2 : 64;
+            uint64_t *p = realloc(s->setup_ms, cap * sizeof *p);
+            if (!p)
+                return SB_ENOMEM;
+            s->setup_ms = p;
+            s->capsetup = cap;
+        }
+        s->setup_ms[s->nsetup++] = st->answer_ms - st->start_ms;
+    }
+    s->refreshes += st->session_timer_refreshes;
+    s->refresh_failures += st->session_timer_refresh_failures;
+    s->count_422 += st->session_timer_422_count;
+
+    uint32_t failed_rows = 0, checked_rows = 0;
+    for (int v = 0; v < SB_VIO__COUNT; v++) {
+        if (st->violations & (1u << v)) {
+            s->violations++;
+            failed_rows |= 1u << row_of(v);
+        }
+        if (st->checks_passed & (1u << v))
+            checked_rows |= 1u << row_of(v);
+    }
+    for (int r = 0; r < SB_VIO__COUNT; r++) {
+        if (failed_rows & (1u << r))
+            s->compliance_failed[r]++;
+        else if (checked_rows & (1u << r))
+            s->compliance_passed[r]++;
+    }
+    return 0;
+}
+
+bool sb_summary_setup(sb_summary *s, sb_setup_pcts *out) {
+    if (s->nsetup == 0)
+        return false;
+    sb_sort_u64(s->setup_ms, s->nsetup);
+    out->p50 = sb_percentile_sorted(s->setup_ms, s->nsetup, 50);
+    out->p90 = sb_percentile_sorted(s->setup_ms, s->nsetup, 90);
+    out->p99 = sb_percentile_sorted(s->setup_ms, s->nsetup, 99);
+    out->max = s->setup_ms[s->nsetup - 1];
+    return true;
+}
+
+size_t sb_summary_compliance(const sb_summary *s, sb_compliance_row *rows, size_t cap) {
+    size_t n = 0;
+    for (int v = 0; v < SB_VIO__COUNT && n < cap; v++) {
+        if (row_of(v) != v)
+            continue;
+        rows[n].id = sb_violation_rfc_id((sb_violation)v);
+        rows[n].passed = s->compliance_passed[v];
+        rows[n].failed = s->compliance_failed[v];
+        n++;
+    }
+    return n;
+}
+
+json_t *sb_report_summary(sb_summary *s) {
+    json_t *o = json_object();
+    json_object_set_new(o, "calls_started", json_integer((json_int_t)s->calls_started));
+    json_object_set_new(o, "calls_ended", json_integer((json_int_t)s->calls_ended));
+    json_object_set_new(o, "calls_passed", json_integer((json_int_t)s->passed));
+    for (int r = SB_RESULT_ANSWERED; r <= SB_RESULT_FAILED; r++)
+        json_object_set_new(o, sb_result_name((sb_result)r),
+                            json_integer((json_int_t)s->by_result[r]));
+    sb_setup_pcts p;
+    if (sb_summary_setup(s, &p))
+        json_object_set_new(o, "setup_time_ms",
+                            json_pack("{s:I, s:I, s:I, s:I}", "p50", (json_int_t)p.p50, "p90",
+                                      (json_int_t)p.p90, "p99", (json_int_t)p.p99, "max",
+                                      (json_int_t)p.max));
+    else
+        json_object_set_new(o, "setup_time_ms",
+                            json_pack("{s:n, s:n, s:n, s:n}", "p50", "p90", "p99", "max"));
+    json_object_set_new(o, "session_timer_refreshes", json_integer((json_int_t)s->refreshes));
+    json_object_set_new(o, "session_timer_refresh_failures",
+                        json_integer((json_int_t)s->refresh_failures));
+    json_object_set_new(o, "session_timer_422_count", json_integer((json_int_t)s->count_422));
+    json_object_set_new(o, "malformed_messages", json_integer((json_int_t)s->malformed_messages));
+    json_object_set_new(o, "violations", json_integer((json_int_t)s->violations));
+    sb_compliance_row rows[SB_VIO__COUNT];
+    size_t n = sb_summary_compliance(s, rows, SB_VIO__COUNT);
+    json_t *table = json_object();
+    for (size_t i = 0; i < n; i++)
+        json_object_set_new(table, rows[i].id,
+                            json_pack("{s:I, s:I}", "passed", (json_int_t)rows[i].passed,
+                                      "failed", (json_int_t)rows[i].failed));
+    json_object_set_new(o, "compliance", table);
+    return o;
+}
+
+static json_t *addr_json(const sb_addr *a) {
+    char buf[64];
+    sb_addr_format(a, buf, sizeof buf, true);
+    return json_string(buf);
+}
+
+json_t *sb_report_config(const sb_cli *c, const sb_addr *local) {
+    const sb_config *cfg = &c->cfg;
+    const sb_timer_config *t = &cfg->timer;
+    json_t *o = json_object();
+    json_object_set_new(o, "command", json_string(sb_cmd_name(c->cmd)));
+    json_object_set_new(o, "local", addr_json(local ? local : &cfg->local));
+    if (c->cmd == SB_CMD_CALL) {
+        json_object_set_new(o, "uri", json_string(c->uri));
+        json_object_set_new(o, "destination", addr_json(&c->dest));
+        json_object_set_new(o, "calls", json_integer((json_int_t)c->calls));
+        json_object_set_new(o, "rate_cps", json_real(c->rate_cps));
+        json_object_set_new(o, "limit", c->limit ? json_integer((json_int_t)c->limit)
+                                                 : json_null());
+        json_object_set_new(o, "duration_ms", json_integer(c->duration_ms));
+        json_object_set_new(o, "hold_at_ms", json_integer(c->hold_at_ms));
+        json_object_set_new(o, "hold_mode",
+                            json_string(c->hold_at_ms ? sb_hold_mode_name(c->hold_mode) : "none"));
+        json_object_set_new(o, "resume_at_ms", json_integer(c->resume_at_ms));
+    } else {
+        json_object_set_new(o, "ring_time_ms", json_integer(cfg->ring_time_ms));
+        json_object_set_new(o, "reject_code", json_integer(cfg->reject_code));
+        json_object_set_new(o, "max_calls", c->max_calls ? json_integer((json_int_t)c->max_calls)
+                                                         : json_null());
+        json_object_set_new(o, "max_concurrent", json_integer(cfg->max_concurrent));
+    }
+    json_t *tj = json_object();
+    json_object_set_new(tj, "mode", json_string(sb_timer_mode_name(t->mode)));
+    json_object_set_new(tj, "se_s", json_integer(t->se_s));
+    json_object_set_new(tj, "min_se_s", json_integer(t->min_se_s));
+    json_object_set_new(tj, "refresher", json_string(sb_refresher_pref_name(t->refresher)));
+    json_object_set_new(tj, "method", json_string(sb_refresh_method_name(t->method)));
+    json_object_set_new(tj, "soft_expiry", json_boolean(t->soft_expiry));
+    json_object_set_new(tj, "max_422", json_integer(t->max_422));
+    json_object_set_new(tj, "max_se_s", json_integer(t->max_se_s));
+    json_object_set_new(tj, "unchecked", json_boolean(t->unchecked));
+    json_object_set_new(tj, "skip_refresh_from", json_integer(t->skip_refresh_from));
+    json_object_set_new(tj, "answer_refresh_code", json_integer(t->answer_refresh_code));
+    json_object_set_new(o, "timer", tj);
+    json_object_set_new(o, "fail_on_violation", json_boolean(c->fail_on_violation));
+    json_object_set_new(o, "t1_ms", json_integer(cfg->t1_ms));
+    json_object_set_new(o, "seed", json_integer((json_int_t)cfg->seed));
+    return o;
+}
+
+json_t *sb_report_document(json_t *config, json_t *summary, json_t *calls) {
+    json_t *o = json_object();
+    json_object_set_new(o, "sipbeat", json_string(SB_VERSION));
+    json_object_set_new(o, "config", config);
+    json_object_set_new(o, "summary", summary);
+    json_object_set_new(o, "calls", calls);
+    return o;
+}
+
+json_t *sb_report_event(const sb_event *ev, uint64_t t0_ms, const char *engine) {
+    json_t *o = json_object();
+    json_object_set_new(o, "t_ms",
+                        json_integer(ev->at_ms >= t0_ms ? (json_int_t)(ev->at_ms - t0_ms) : 0));
+    json_object_set_new(o, "engine", json_string(engine));
+    json_object_set_new(o, "type", json_string(sb_event_type_name(ev->type)));
+    json_object_set_new(o, "call", json_integer(ev->call));
+    if (ev->stats && ev->stats->call_id[0])
+        json_object_set_new(o, "call_id", text_json(ev->stats->call_id));
+    json_object_set_new(o, "status", json_integer(ev->status));
+    json_object_set_new(o, "value", json_integer((json_int_t)ev->value));
+    json_object_set_new(o, "text", ev->text ? text_json(ev->text) : json_null());
+    /* A few types carry codes a reader should not have to decode. */
+    switch (ev->type) {
+    case SB_EV_TIMER_NEGOTIATED:
+        json_object_set_new(o, "refresher", json_string(sb_side_name((uint8_t)ev->status)));
+        break;
+    case SB_EV_VIOLATION:
+        if (ev->value < SB_VIO__COUNT) {
+            json_object_set_new(o, "id", json_string(sb_violation_rfc_id((sb_violation)ev->value)));
+            json_object_set_new(o, "detail",
+                                json_string(sb_violation_text((sb_violation)ev->value)));
+        }
+        break;
+    case SB_EV_CALL_ENDED:
+        if (ev->stats) {
+            json_object_set_new(o, "result", json_string(sb_result_name(ev->stats->result)));
+            json_object_set_new(o, "end_reason",
+                                json_string(sb_end_reason_name(ev->stats->end_reason)));
+        }
+        break;
+    case SB_EV_MALFORMED:
+        json_object_set_new(o, "from", addr_json(&ev->addr));
+        break;
+    default: break;
+    }
+    return o;
+}

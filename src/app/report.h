@@ -1,0 +1,69 @@
+/* The JSON report and the NDJSON event lines, built with jansson from engine records. Pure:
+ * nothing here opens a file or reads a clock, so tests feed it hand-made sb_call_stats. */
+#ifndef SB_APP_REPORT_H
+#define SB_APP_REPORT_H
+
+#include "app/cli.h"
+#include "sipbeat/engine.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Report names of engine enums (the values documented in docs/report.md). */
+const char *sb_role_name(sb_role r);         /* "uac" "uas" */
+const char *sb_result_name(sb_result r);     /* "answered" ... "failed"; "none" while running */
+const char *sb_event_type_name(sb_event_type t); /* "call_answered", ... */
+const char *sb_side_name(uint8_t refresher); /* stats refresher 0/1/2: "none" "local" "remote" */
+
+/* A call's verdict for the exit code: answered and ended normally, with no far-end violation
+ * unless violations do not count; or, as UAS with --reject, rejected with that code. */
+bool sb_call_passed(const sb_call_stats *st, const sb_config *cfg, bool fail_on_violation);
+
+/* One flat record per call. t0_ms is the run's start on the engine clock; it gives the record
+ * a started_at_ms relative to the run. Returns a new reference (NULL on ENOMEM). */
+json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed);
+
+/* Totals over the ended calls. Owns a growing array of setup times. */
+typedef struct {
+    uint64_t calls_started, calls_ended, passed;
+    uint64_t by_result[SB_RESULT_FAILED + 1];
+    uint64_t *setup_ms;
+    size_t nsetup, capsetup;
+    uint64_t refreshes, refresh_failures, count_422, violations, malformed_messages;
+    uint64_t compliance_passed[SB_VIO__COUNT], compliance_failed[SB_VIO__COUNT];
+} sb_summary;
+
+void sb_summary_init(sb_summary *s);
+void sb_summary_free(sb_summary *s);
+/* Adds one ended call. Returns 0 or SB_ENOMEM. */
+int sb_summary_add(sb_summary *s, const sb_call_stats *st, bool passed);
+
+/* Setup-time percentiles of the calls added so far; false when no call was answered. */
+typedef struct {
+    uint64_t p50, p90, p99, max;
+} sb_setup_pcts;
+bool sb_summary_setup(sb_summary *s, sb_setup_pcts *out);
+
+/* The compliance table: one row per distinct RFC 4028 check id ("EXP-1", "UAS-2", ...) in
+ * SB_VIOLATION_MAP order. A call counts once per id: failed if any check with that id found a
+ * violation, passed if one was checked and none failed. Returns the number of rows. */
+typedef struct {
+    const char *id;
+    uint64_t passed, failed;
+} sb_compliance_row;
+size_t sb_summary_compliance(const sb_summary *s, sb_compliance_row *rows, size_t cap);
+
+json_t *sb_report_summary(sb_summary *s);
+
+/* Echo of every setting of a call/answer run. local is the bound address (real port). */
+json_t *sb_report_config(const sb_cli *cli, const sb_addr *local);
+
+/* {"sipbeat": version, "config": config, "summary": summary, "calls": calls}; steals the
+ * three references. */
+json_t *sb_report_document(json_t *config, json_t *summary, json_t *calls);
+
+/* One NDJSON object for an engine event (never SB_EV_SEND). engine names the engine in a
+ * multi-engine run ("uac", "uas" or a demo name). */
+json_t *sb_report_event(const sb_event *ev, uint64_t t0_ms, const char *engine);
+
+#endif

@@ -1,0 +1,120 @@
+/* `sipbeat call` (UAC load with pacing) and `sipbeat answer` (UAS until signal or
+ * --max-calls). Both are one engine on one socket; the session does the outputs. */
+#include "app/run.h"
+
+#include "app/pacer.h"
+#include "app/session.h"
+
+#include <stdio.h>
+
+/* Grace after the first signal or --max-calls for BYEs and CANCELs to complete. */
+#define SHUTDOWN_GRACE_MS 5000
+
+typedef struct {
+    int ep;
+    sb_pacer pacer;
+    sb_call_opts opts;
+} call_run;
+
+static uint64_t call_pass(sb_session *s, uint64_t now_ms) {
+    call_run *r = s->ctx;
+    sb_party *p = &s->party[r->ep];
+    if (sb_loop_shutting_down(s->loop))
+        return SB_NEVER; /* interrupted: no new calls; the loop ends the run */
+
+    /* Live calls by our own count: started minus ended, so the pacer never depends on how the
+     * engine counts a call that is still tearing down. */
+    uint64_t n = sb_pacer_take(&r->pacer, now_ms, r->pacer.started - p->ended);
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t handle;
+        int rc = sb_engine_call(p->engine, &r->opts, now_ms, &handle);
+        if (rc != 0)
+            sb_session_start_failed(s, r->ep, rc, now_ms);
+    }
+    if (sb_pacer_done(&r->pacer) && p->ended >= r->pacer.started) {
+        sb_loop_stop(s->loop);
+        return SB_NEVER;
+    }
+    return sb_pacer_next_ms(&r->pacer, r->pacer.started - p->ended);
+}
+
+static int exit_code(sb_session *s, uint64_t not_passed) {
+    if (sb_loop_interrupted(s->loop))
+        return SB_EXIT_INTERRUPTED;
+    return not_passed ? SB_EXIT_FAIL : SB_EXIT_PASS;
+}
+
+int sb_run_call(const sb_cli *cli) {
+    sb_session s;
+    call_run r = {0};
+    int rc = sb_session_init(&s, cli);
+    if (rc) {
+        sb_session_free(&s);
+        return rc;
+    }
+    sb_config cfg = cli->cfg;
+    r.ep = sb_session_add_engine(&s, "uac", &cfg);
+    if (r.ep < 0) {
+        sb_session_free(&s);
+        return -r.ep;
+    }
+    r.opts.target_uri = cli->uri;
+    r.opts.dest = cli->dest;
+    r.opts.duration_ms = cli->duration_ms;
+    r.opts.hold_at_ms = cli->hold_at_ms;
+    r.opts.hold_mode = cli->hold_mode;
+    r.opts.resume_at_ms = cli->resume_at_ms;
+    sb_pacer_init(&r.pacer, cli->rate_cps, cli->calls, cli->limit, sb_loop_now(s.loop));
+    s.ctx = &r;
+    s.on_pass = call_pass;
+
+    sb_session_run(&s);
+    uint64_t not_passed = sb_session_finish(&s, sb_report_config(cli, &cfg.local));
+    rc = exit_code(&s, not_passed);
+    sb_session_free(&s);
+    return rc;
+}
+
+typedef struct {
+    int ep;
+    uint64_t max_calls;
+} answer_run;
+
+static uint64_t answer_pass(sb_session *s, uint64_t now_ms) {
+    (void)now_ms;
+    answer_run *r = s->ctx;
+    /* After the Nth call, hang up whatever is still live and end once it is gone. */
+    if (r->max_calls && s->party[r->ep].ended >= r->max_calls)
+        sb_loop_shutdown(s->loop, SHUTDOWN_GRACE_MS);
+    return SB_NEVER;
+}
+
+int sb_run_answer(const sb_cli *cli) {
+    sb_session s;
+    answer_run r = {0};
+    int rc = sb_session_init(&s, cli);
+    if (rc) {
+        sb_session_free(&s);
+        return rc;
+    }
+    sb_config cfg = cli->cfg;
+    r.ep = sb_session_add_engine(&s, "uas", &cfg);
+    if (r.ep < 0) {
+        sb_session_free(&s);
+        return -r.ep;
+    }
+    r.max_calls = cli->max_calls;
+    s.ctx = &r;
+    s.on_pass = answer_pass;
+    if (!cli->quiet) {
+        char where[64];
+        sb_addr_format(&cfg.local, where, sizeof where, true);
+        fprintf(stderr, "sipbeat: answering on udp %s\n", where);
+    }
+
+    sb_session_run(&s);
+    uint64_t not_passed = sb_session_finish(&s, sb_report_config(cli, &cfg.local));
+    rc = exit_code(&s, not_passed);
+    sb_session_free(&s);
+    return rc;
+}
