@@ -55,7 +55,8 @@ int sb_addr_parse(sb_addr *out, const char *text, size_t len, uint16_t default_p
         /* One colon separates an IPv4 host from its port; more than one means bare IPv6,
          * which cannot carry a port without brackets. */
         const char *colon = memchr(text, ':', len);
-        const char *colon2 = colon ? memchr(colon + 1, ':', len - (size_t)(colon - text) - 1) : NULL;
+        const char *colon2 =
+            colon ? memchr(colon + 1, ':', len - (size_t)(colon - text) - 1) : NULL;
         if (colon != NULL && colon2 == NULL) {
             size_t hlen = (size_t)(colon - text);
             if (!host_to_ip(&a, text, hlen, false) || a.family != 4) return SB_EINVAL;
@@ -70,7 +71,8 @@ int sb_addr_parse(sb_addr *out, const char *text, size_t len, uint16_t default_p
 
 /* Appends without ever writing past cap - 1, so the result is always NUL-terminated. */
 static void put(char *buf, size_t cap, size_t *at, const char *s, size_t n) {
-    while (n-- > 0 && *at + 1 < cap) buf[(*at)++] = *s++;
+    while (n-- > 0 && *at + 1 < cap)
+        buf[(*at)++] = *s++;
 }
 
 size_t sb_addr_format(const sb_addr *a, char *buf, size_t cap, bool with_port) {

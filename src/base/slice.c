@@ -36,6 +36,7 @@ sb_slice sb_slice_trim(sb_slice s) {
         s.p++;
         s.n--;
     }
-    while (s.n > 0 && is_ws(s.p[s.n - 1])) s.n--;
+    while (s.n > 0 && is_ws(s.p[s.n - 1]))
+        s.n--;
     return s;
 }
