@@ -1,0 +1,143 @@
+/* Unit tests for the embedded timer heap: order, ties, re-arm, cancel, firing while running. */
+#include "base/heap.h"
+#include "base/rng.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+static int order[64];
+static int norder;
+static sb_heap *g_heap;
+
+static void record(void *owner, sb_tmr *t, uint64_t now) {
+    (void)t;
+    (void)now;
+    order[norder++] = (int)(intptr_t)owner;
+}
+
+static void test_fires_in_deadline_order_ties_by_arming(void **s) {
+    (void)s;
+    sb_heap h;
+    sb_tmr t[5];
+    sb_heap_init(&h);
+    norder = 0;
+    uint64_t when[5] = {30, 10, 20, 10, 5};
+    for (int i = 0; i < 5; i++) {
+        sb_tmr_init(&t[i], record, (void *)(intptr_t)i);
+        sb_tmr_arm(&h, &t[i], when[i]);
+    }
+    assert_int_equal(sb_heap_top(&h)->deadline_ms, 5);
+    sb_heap_run(&h, 15);
+    assert_int_equal(norder, 3);
+    assert_int_equal(order[0], 4);
+    assert_int_equal(order[1], 1); /* 10 armed before the other 10 */
+    assert_int_equal(order[2], 3);
+    sb_heap_run(&h, 100);
+    assert_int_equal(norder, 5);
+    assert_int_equal(order[3], 2);
+    assert_int_equal(order[4], 0);
+    assert_null(sb_heap_top(&h));
+    sb_heap_free(&h);
+}
+
+static void test_rearm_and_cancel(void **s) {
+    (void)s;
+    sb_heap h;
+    sb_tmr a, b, c;
+    sb_heap_init(&h);
+    norder = 0;
+    sb_tmr_init(&a, record, (void *)1);
+    sb_tmr_init(&b, record, (void *)2);
+    sb_tmr_init(&c, record, (void *)3);
+    sb_tmr_arm(&h, &a, 10);
+    sb_tmr_arm(&h, &b, 20);
+    sb_tmr_arm(&h, &c, 30);
+    sb_tmr_arm(&h, &a, 40); /* re-arm moves it, no duplicate */
+    sb_tmr_cancel(&h, &b);
+    assert_false(sb_tmr_armed(&b));
+    sb_tmr_cancel(&h, &b); /* cancelling twice is harmless */
+    sb_heap_run(&h, 100);
+    assert_int_equal(norder, 2);
+    assert_int_equal(order[0], 3);
+    assert_int_equal(order[1], 1);
+    sb_heap_free(&h);
+}
+
+static sb_tmr chain;
+static void rearm_self(void *owner, sb_tmr *t, uint64_t now) {
+    (void)owner;
+    order[norder++] = (int)now;
+    if (norder < 3) sb_tmr_arm(g_heap, t, now + 5);
+}
+
+static void test_timer_armed_while_running_fires_if_due(void **s) {
+    (void)s;
+    sb_heap h;
+    sb_heap_init(&h);
+    g_heap = &h;
+    norder = 0;
+    sb_tmr_init(&chain, rearm_self, NULL);
+    sb_tmr_arm(&h, &chain, 10);
+    sb_heap_run(&h, 10); /* fires at 10 and re-arms itself for 15: not due yet */
+    assert_int_equal(norder, 1);
+    assert_true(sb_tmr_armed(&chain));
+    sb_heap_run(&h, 40); /* 15 is due, fires, re-arms for 45: not due */
+    assert_int_equal(norder, 2);
+    assert_int_equal(order[1], 40);
+    chain.fn = rearm_self;
+    sb_heap_run(&h, 45);
+    assert_int_equal(norder, 3);
+    assert_false(sb_tmr_armed(&chain));
+    sb_heap_free(&h);
+}
+
+static void nop(void *o, sb_tmr *t, uint64_t now) {
+    (void)o;
+    (void)t;
+    (void)now;
+    norder++;
+}
+
+static void test_random_heap_stays_ordered(void **s) {
+    (void)s;
+    enum { N = 5000 };
+    sb_heap h;
+    sb_tmr *t = calloc(N, sizeof *t);
+    sb_rng r = {7};
+    sb_heap_init(&h);
+    for (int i = 0; i < N; i++) {
+        sb_tmr_init(&t[i], nop, NULL);
+        sb_tmr_arm(&h, &t[i], sb_rng_range(&r, 0, 1000));
+    }
+    for (int i = 0; i < N; i += 3) sb_tmr_cancel(&h, &t[i]);
+    for (int i = 1; i < N; i += 7) sb_tmr_arm(&h, &t[i], sb_rng_range(&r, 0, 1000));
+    int armed = 0;
+    for (int i = 0; i < N; i++) armed += sb_tmr_armed(&t[i]);
+    assert_true(armed > N / 2 && armed < N);
+    uint64_t last = 0;
+    int n = 0;
+    sb_tmr *top;
+    while ((top = sb_heap_top(&h)) != NULL) {
+        assert_true(top->deadline_ms >= last);
+        last = top->deadline_ms;
+        sb_tmr_cancel(&h, top);
+        n++;
+    }
+    assert_int_equal(n, armed);
+    sb_heap_free(&h);
+    free(t);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fires_in_deadline_order_ties_by_arming),
+        cmocka_unit_test(test_rearm_and_cancel),
+        cmocka_unit_test(test_timer_armed_while_running_fires_if_due),
+        cmocka_unit_test(test_random_heap_stays_ordered),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
