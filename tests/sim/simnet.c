@@ -580,7 +580,8 @@ void sb_sim_dump(const sb_sim *sim) {
         const sb_sim_entry *en = &sim->log[i];
         fprintf(stderr, "%10llu n%d %-14s", (unsigned long long)en->at_ms, en->node, kind_name(en));
         if (en->data)
-            fprintf(stderr, " -> n%d %s | %u %s", en->peer, en->line, en->cseq, en->cseq_method);
+            fprintf(stderr, " -> n%d %s | %u %s | %.12s", en->peer, en->line, en->cseq,
+                    en->cseq_method, en->call_id);
         else
             fprintf(stderr, " call=%u status=%d value=%llu %s", en->call, en->status,
                     (unsigned long long)en->value, en->text);
