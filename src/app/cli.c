@@ -252,7 +252,12 @@ static int check_timer(errbuf *e, sb_cli *c, const seen *s) {
     return 0;
 }
 
-static int check_call(errbuf *e, sb_cli *c, const seen *s) {
+static int check_call(errbuf *e, sb_cli *c, seen *s) {
+    char dur[32];
+    if (!s->duration_val) { /* messages quote -d even when it was left at its default */
+        sb_duration_format(c->duration_ms, dur, sizeof dur);
+        s->duration_val = dur;
+    }
     if (!c->uri)
         return fail(e, "call needs a destination URI (allowed: e.g. sipbeat call "
                        "sip:service@127.0.0.1:5060)");

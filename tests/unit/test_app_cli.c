@@ -1,0 +1,258 @@
+/* Unit tests for src/app/cli.c: argv -> config, and the exact one-line exit-2 messages. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "app/cli.h"
+
+#include <string.h>
+
+static sb_cli cli;
+static char err[512];
+
+/* Parses a NULL-terminated list of words after "sipbeat". */
+#define PARSE(...) parse((const char *[]){"sipbeat", __VA_ARGS__, NULL})
+
+static int parse(const char **words) {
+    int argc = 0;
+    while (words[argc])
+        argc++;
+    return sb_cli_parse(&cli, argc, (char **)words, err, sizeof err);
+}
+
+static void expect_usage(int rc, const char *line) {
+    assert_int_equal(rc, SB_EXIT_USAGE);
+    assert_string_equal(err, line);
+    assert_null(strchr(err, '\n'));
+}
+
+static void call_defaults(void **state) {
+    (void)state;
+    assert_int_equal(PARSE("call", "sip:svc@127.0.0.1:5070"), 0);
+    assert_int_equal(cli.cmd, SB_CMD_CALL);
+    assert_int_equal(cli.calls, 1);
+    assert_true(cli.rate_cps == 10.0);
+    assert_int_equal(cli.limit, 0);
+    assert_int_equal(cli.duration_ms, 10000);
+    assert_int_equal(cli.dest.family, 4);
+    assert_int_equal(cli.dest.port, 5070);
+    assert_int_equal(cli.cfg.local.port, 0);
+    assert_int_equal(cli.cfg.timer.mode, SB_TIMER_OFF);
+    assert_int_equal(cli.cfg.timer.min_se_s, 90);
+    assert_int_equal(cli.cfg.timer.max_422, 3);
+    assert_int_equal(cli.cfg.timer.refresher, SB_REFRESHER_UAC);
+    assert_true(cli.fail_on_violation);
+
+    assert_int_equal(PARSE("call", "sip:svc@127.0.0.1"), 0);
+    assert_int_equal(cli.dest.port, 5060); /* default port */
+    assert_int_equal(PARSE("call", "sip:[::1]:5062"), 0);
+    assert_int_equal(cli.dest.family, 6);
+    assert_int_equal(cli.cfg.local.family, 6); /* loopback of the URI's family */
+}
+
+static void call_flags(void **state) {
+    (void)state;
+    assert_int_equal(PARSE("call", "-m", "100", "-r", "0.5", "-l", "20", "-d", "2m",
+                           "sip:svc@127.0.0.1:5060", "--local=127.0.0.1:6000", "--hold-at",
+                           "10s", "--hold-mode", "inactive", "--resume-at", "20s", "-q"),
+                     0);
+    assert_int_equal(cli.calls, 100);
+    assert_true(cli.rate_cps == 0.5);
+    assert_int_equal(cli.limit, 20);
+    assert_int_equal(cli.duration_ms, 120000);
+    assert_int_equal(cli.cfg.local.port, 6000);
+    assert_int_equal(cli.hold_at_ms, 10000);
+    assert_int_equal(cli.hold_mode, SB_HOLD_INACTIVE);
+    assert_int_equal(cli.resume_at_ms, 20000);
+    assert_true(cli.quiet);
+    assert_true(cli.cfg.max_calls >= 20);
+}
+
+static void timer_flags(void **state) {
+    (void)state;
+    assert_int_equal(PARSE("call", "sip:a@127.0.0.1", "--timer", "required", "--timer-se", "1800",
+                           "--timer-min-se", "120", "--timer-refresher", "uas", "--timer-method",
+                           "update", "--timer-soft-expiry", "--timer-max-422", "5",
+                           "--timer-skip-refresh", "2", "--timer-answer-refresh", "481",
+                           "--no-fail-on-violation"),
+                     0);
+    sb_timer_config *t = &cli.cfg.timer;
+    assert_int_equal(t->mode, SB_TIMER_REQUIRED);
+    assert_int_equal(t->se_s, 1800);
+    assert_int_equal(t->min_se_s, 120);
+    assert_int_equal(t->refresher, SB_REFRESHER_UAS);
+    assert_int_equal(t->method, SB_REFRESH_UPDATE);
+    assert_true(t->soft_expiry);
+    assert_int_equal(t->max_422, 5);
+    assert_int_equal(t->skip_refresh_from, 2);
+    assert_int_equal(t->answer_refresh_code, 481);
+    assert_false(cli.fail_on_violation);
+    assert_false(t->unchecked);
+
+    /* Short lab intervals need --timer-unchecked, and a matching Min-SE. */
+    assert_int_equal(PARSE("answer", "--timer", "always", "--timer-se", "4", "--timer-min-se", "2",
+                           "--timer-unchecked"),
+                     0);
+    assert_int_equal(cli.cfg.timer.se_s, 4);
+    assert_int_equal(cli.cfg.timer.min_se_s, 2);
+    assert_true(cli.cfg.timer.unchecked);
+}
+
+static void answer_flags(void **state) {
+    (void)state;
+    assert_int_equal(PARSE("answer"), 0);
+    assert_int_equal(cli.cfg.local.port, 5060);
+    assert_int_equal(PARSE("answer", "--listen", "[::1]:5070", "--ring-time", "500ms", "--reject",
+                           "486", "--max-calls", "3", "--max-concurrent", "10"),
+                     0);
+    assert_int_equal(cli.cfg.local.family, 6);
+    assert_int_equal(cli.cfg.local.port, 5070);
+    assert_int_equal(cli.cfg.ring_time_ms, 500);
+    assert_int_equal(cli.cfg.reject_code, 486);
+    assert_int_equal(cli.max_calls, 3);
+    assert_int_equal(cli.cfg.max_concurrent, 10);
+}
+
+static void help_and_version(void **state) {
+    (void)state;
+    assert_int_equal(PARSE("--help"), 0);
+    assert_int_equal(cli.cmd, SB_CMD_HELP);
+    assert_int_equal(cli.help_about, SB_CMD_NONE);
+    assert_int_equal(PARSE("help", "call"), 0);
+    assert_int_equal(cli.help_about, SB_CMD_CALL);
+    assert_int_equal(PARSE("answer", "--help"), 0);
+    assert_int_equal(cli.help_about, SB_CMD_ANSWER);
+    assert_int_equal(PARSE("--version"), 0);
+    assert_int_equal(cli.cmd, SB_CMD_VERSION);
+    assert_non_null(strstr(sb_cli_help(SB_CMD_CALL), "--timer-se"));
+    assert_non_null(strstr(sb_cli_help(SB_CMD_NONE), "exit codes"));
+}
+
+static void timer_messages(void **state) {
+    (void)state;
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--timer", "supported"),
+                 "sipbeat: --timer-se is required when --timer is supported (allowed: 90..7200 "
+                 "seconds)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--timer", "supported", "--timer-se", "50"),
+                 "sipbeat: --timer-se 50: out of range (allowed: 90..7200 seconds, or "
+                 "1..4294967295 with --timer-unchecked)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--timer", "required", "--timer-se", "100",
+                       "--timer-min-se", "120"),
+                 "sipbeat: --timer-se 100: below --timer-min-se 120 (allowed: Session-Expires >= "
+                 "Min-SE; lower --timer-min-se too)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--timer", "supported", "--timer-se", "4",
+                       "--timer-unchecked"),
+                 "sipbeat: --timer-se 4: below --timer-min-se 90 (allowed: Session-Expires >= "
+                 "Min-SE; lower --timer-min-se too)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--timer", "yes"),
+                 "sipbeat: --timer yes: not allowed (allowed: off, supported, required, always)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--timer-se", "1800"),
+                 "sipbeat: --timer-se 1800: has no effect with --timer off (allowed with --timer "
+                 "supported, required or always)");
+    expect_usage(PARSE("answer", "--timer", "supported", "--timer-se", "30m"),
+                 "sipbeat: --timer-se 30m: not allowed (allowed: whole seconds, 90..7200)");
+    expect_usage(PARSE("answer", "--timer", "supported", "--timer-se", "90",
+                       "--timer-refresher", "me"),
+                 "sipbeat: --timer-refresher me: not allowed (allowed: uac, uas, none)");
+    expect_usage(PARSE("answer", "--timer", "supported", "--timer-se", "90",
+                       "--timer-answer-refresh", "200"),
+                 "sipbeat: --timer-answer-refresh 200: not allowed (allowed: a SIP final status "
+                 "code 300..699)");
+}
+
+static void duration_and_number_messages(void **state) {
+    (void)state;
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "-d", "10"),
+                 "sipbeat: -d 10: a duration needs a unit (allowed: a whole number with unit ms, "
+                 "s, m or h, e.g. 500ms, 10s, 2m, 1h)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--duration", "10x"),
+                 "sipbeat: --duration 10x: not a duration (allowed: a whole number with unit ms, "
+                 "s, m or h, e.g. 500ms, 10s, 2m, 1h)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "-d", "0s"),
+                 "sipbeat: -d 0s: out of range (allowed: 1ms..1000h)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "-m", "0"),
+                 "sipbeat: -m 0: not allowed (allowed: a whole number 1..1000000000)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "-r", "fast"),
+                 "sipbeat: -r fast: not allowed (allowed: calls per second, more than 0 and at "
+                 "most 100000, e.g. 10 or 0.5)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "-r", "0"),
+                 "sipbeat: -r 0: not allowed (allowed: calls per second, more than 0 and at most "
+                 "100000, e.g. 10 or 0.5)");
+    expect_usage(PARSE("answer", "--reject", "200"),
+                 "sipbeat: --reject 200: not allowed (allowed: a SIP final status code 300..699)");
+    expect_usage(PARSE("answer", "--ring-time", "2"),
+                 "sipbeat: --ring-time 2: a duration needs a unit (allowed: a whole number with "
+                 "unit ms, s, m or h, e.g. 500ms, 10s, 2m, 1h)");
+}
+
+static void command_and_flag_messages(void **state) {
+    (void)state;
+    expect_usage(PARSE("dial"), "sipbeat: unknown command 'dial' (allowed: answer, call, demo, "
+                                "help)");
+    expect_usage(parse((const char *[]){"sipbeat", NULL}),
+                 "sipbeat: missing command (allowed: answer, call, demo, help; see sipbeat "
+                 "--help)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--frobnicate"),
+                 "sipbeat: unknown flag --frobnicate for 'call' (see sipbeat help call)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--reject", "486"),
+                 "sipbeat: --reject: not a flag of 'call' (see sipbeat help call)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "-r"),
+                 "sipbeat: -r: needs a value (see sipbeat help call)");
+    expect_usage(PARSE("demo", "--timer", "supported"),
+                 "sipbeat: --timer: not a flag of 'demo' (see sipbeat help demo)");
+    expect_usage(PARSE("call"), "sipbeat: call needs a destination URI (allowed: e.g. sipbeat "
+                                "call sip:service@127.0.0.1:5060)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "sip:b@127.0.0.1"),
+                 "sipbeat: unexpected argument 'sip:b@127.0.0.1' (see sipbeat help call)");
+    expect_usage(PARSE("call", "sip:pbx@pbx.example.com"),
+                 "sipbeat: URI sip:pbx@pbx.example.com: the host must be an IP address, no DNS "
+                 "(allowed: e.g. sip:service@127.0.0.1:5060 or sip:service@[::1])");
+    expect_usage(PARSE("call", "tel:+15551234"),
+                 "sipbeat: URI tel:+15551234: not allowed (allowed: a sip: URI with an IP "
+                 "address, e.g. sip:service@127.0.0.1:5060)");
+    expect_usage(PARSE("answer", "--listen", "localhost:5060"),
+                 "sipbeat: --listen localhost:5060: not an address (allowed: IP[:PORT], e.g. "
+                 "127.0.0.1:5060 or [::1]:5060; no host names)");
+    expect_usage(PARSE("call", "sip:a@[::1]", "--local", "127.0.0.1"),
+                 "sipbeat: --local: IPv4 address cannot reach sip:a@[::1] (allowed: an IPv6 "
+                 "address)");
+    expect_usage(PARSE("answer", "--report", "-", "--trace", "-"),
+                 "sipbeat: only one of --report, --events and --trace may be - (stdout)");
+    expect_usage(PARSE("answer", "-q", "-v"),
+                 "sipbeat: -q and -v: not allowed together (allowed: one of them)");
+    expect_usage(PARSE("answer", "-q=1"), "sipbeat: unknown flag -q=1 for 'answer' (see sipbeat "
+                                          "help answer)");
+    expect_usage(PARSE("answer", "--quiet=yes"),
+                 "sipbeat: --quiet: takes no value, got 'yes'");
+}
+
+static void hold_messages(void **state) {
+    (void)state;
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--resume-at", "2s"),
+                 "sipbeat: --resume-at 2s: needs --hold-at (allowed: with --hold-at DUR)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "-d", "10s", "--hold-at", "10s"),
+                 "sipbeat: --hold-at 10s: not before the end of the talk time -d 10s (allowed: "
+                 "less than -d)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--hold-at", "2s", "--resume-at", "1s"),
+                 "sipbeat: --resume-at 1s: not after --hold-at 2s (allowed: later than "
+                 "--hold-at)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--hold-at", "2s", "--hold-mode", "recvonly"),
+                 "sipbeat: --hold-mode recvonly: not allowed (allowed: sendonly, inactive)");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(call_defaults),
+        cmocka_unit_test(call_flags),
+        cmocka_unit_test(timer_flags),
+        cmocka_unit_test(answer_flags),
+        cmocka_unit_test(help_and_version),
+        cmocka_unit_test(timer_messages),
+        cmocka_unit_test(duration_and_number_messages),
+        cmocka_unit_test(command_and_flag_messages),
+        cmocka_unit_test(hold_messages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
