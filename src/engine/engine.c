@@ -198,10 +198,9 @@ void sb__tu_gone(sb_txn *t) {
 
 static void malformed(sb_engine *e, const sb_addr *from, const char *why) {
     e->stats.malformed_messages++;
-    sb_qev dummy;
-    (void)dummy;
+    size_t before = e->qlen;
     sb__emit(e, SB_EV_MALFORMED, NULL, 0, 0, why);
-    e->q[e->qlen - 1].ev.addr = *from;
+    if (e->qlen > before) e->q[e->qlen - 1].ev.addr = *from;
 }
 
 static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m,
@@ -301,7 +300,9 @@ int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_
     const char *raw = (const char *)data;
     ptrdiff_t n = sb_msg_parse(&m, raw, len, true);
     if (n < 0) {
-        malformed(e, from, m.error ? m.error : "malformed message");
+        const char *why = m.error ? m.error : "malformed message";
+        malformed(e, from, why);
+        sb__reply_bad_request(e, from, raw, len, why);
         return SB_EMALFORMED;
     }
     if (m.is_request) {

@@ -105,6 +105,10 @@ void sb__emit(sb_engine *e, sb_event_type type, sb_call *c, int status, uint64_t
               const char *text);
 void sb__send(sb_engine *e, const sb_addr *to, const char *data, size_t len);
 
+/* engine/badreq.c */
+void sb__reply_bad_request(sb_engine *e, const sb_addr *from, const char *data, size_t len,
+                           const char *why);
+
 /* dialog/call.c: lifecycle and message building */
 sb_call *sb__call_new(sb_engine *e, sb_role role, uint64_t now);
 sb_call *sb__call_find(sb_engine *e, sb_slice call_id, sb_slice local_tag, sb_slice remote_tag);
