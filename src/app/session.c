@@ -245,6 +245,9 @@ static void print_summary(sb_session *s, FILE *f, uint64_t not_passed) {
                 fprintf(f, "  %-8s %8llu %8llu\n", rows[i].id, (unsigned long long)rows[i].passed,
                         (unsigned long long)rows[i].failed);
     }
+    else {
+        fprintf(f, "RFC 4028 compliance of the far end: nothing checked (no session timer)\n");
+    }
     fprintf(f, "%llu of %llu calls passed\n", (unsigned long long)(u->calls_ended - not_passed),
             (unsigned long long)u->calls_ended);
 }

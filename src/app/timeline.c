@@ -6,7 +6,7 @@
 #include <string.h>
 
 static void stamp(FILE *f, uint64_t t_ms) {
-    fprintf(f, "t=+%llu.%03llus  ", (unsigned long long)(t_ms / 1000),
+    fprintf(f, "t=+%2llu.%03llus  ", (unsigned long long)(t_ms / 1000),
             (unsigned long long)(t_ms % 1000));
 }
 
