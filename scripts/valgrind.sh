@@ -15,7 +15,10 @@ trap 'kill "$uas" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 timeout 120 "${vg[@]}" "$build/sipbeat" answer --listen "127.0.0.1:$port" --max-calls 3 -q \
     --report "$tmp/uas.json" 2>"$tmp/uas.err" &
 uas=$!
-sleep 1 # valgrind start-up; the caller retransmits anyway
+for _ in $(seq 200); do # wait until the answerer (slow under valgrind) has bound its port
+    ss -Hlun "sport = :$port" | grep -q . && break
+    sleep 0.05
+done
 rc=0
 timeout 120 "${vg[@]}" "$build/sipbeat" call "sip:svc@127.0.0.1:$port" -m 3 -r 10 -d 500ms \
     --hold-at 100ms --resume-at 300ms --timer supported --timer-se 90 -q \
