@@ -14,16 +14,40 @@
 enum { C_ANSWER = 1, C_CALL = 2, C_DEMO = 4, C_RUN = C_ANSWER | C_CALL, C_ALL = 7 };
 
 typedef enum {
-    O_HELP, O_REPORT, O_EVENTS, O_TRACE, O_QUIET, O_VERBOSE, O_NO_FAIL_VIOLATION,
-    O_LISTEN, O_RING_TIME, O_REJECT, O_MAX_CALLS, O_MAX_CONCURRENT,
-    O_CALLS, O_RATE, O_LIMIT, O_DURATION, O_LOCAL, O_HOLD_AT, O_HOLD_MODE, O_RESUME_AT,
-    O_TIMER, O_TIMER_SE, O_TIMER_MIN_SE, O_TIMER_REFRESHER, O_TIMER_METHOD,
-    O_TIMER_SOFT_EXPIRY, O_TIMER_MAX_422, O_TIMER_UNCHECKED, O_TIMER_SKIP_REFRESH,
+    O_HELP,
+    O_REPORT,
+    O_EVENTS,
+    O_TRACE,
+    O_QUIET,
+    O_VERBOSE,
+    O_NO_FAIL_VIOLATION,
+    O_LISTEN,
+    O_RING_TIME,
+    O_REJECT,
+    O_MAX_CALLS,
+    O_MAX_CONCURRENT,
+    O_CALLS,
+    O_RATE,
+    O_LIMIT,
+    O_DURATION,
+    O_LOCAL,
+    O_HOLD_AT,
+    O_HOLD_MODE,
+    O_RESUME_AT,
+    O_TIMER,
+    O_TIMER_SE,
+    O_TIMER_MIN_SE,
+    O_TIMER_REFRESHER,
+    O_TIMER_METHOD,
+    O_TIMER_SOFT_EXPIRY,
+    O_TIMER_MAX_422,
+    O_TIMER_UNCHECKED,
+    O_TIMER_SKIP_REFRESH,
     O_TIMER_ANSWER_REFRESH,
 } opt_id;
 
 typedef struct {
-    const char *name; /* long form */
+    const char *name;  /* long form */
     const char *alias; /* short form or NULL */
     bool has_value;
     unsigned cmds;
@@ -81,8 +105,7 @@ static int fail(errbuf *e, const char *fmt, ...) {
     va_list ap;
     int n = snprintf(e->err, e->cap, "sipbeat: ");
     va_start(ap, fmt);
-    if (n >= 0 && (size_t)n < e->cap)
-        vsnprintf(e->err + n, e->cap - (size_t)n, fmt, ap);
+    if (n >= 0 && (size_t)n < e->cap) vsnprintf(e->err + n, e->cap - (size_t)n, fmt, ap);
     va_end(ap);
     return SB_EXIT_USAGE;
 }
@@ -90,11 +113,9 @@ static int fail(errbuf *e, const char *fmt, ...) {
 /* Strict unsigned decimal: digits only, no sign, no spaces, no overflow. */
 static bool parse_u64(const char *s, uint64_t *out) {
     uint64_t v = 0;
-    if (*s == '\0')
-        return false;
+    if (*s == '\0') return false;
     for (; *s; s++) {
-        if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
-            return false;
+        if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10) return false;
         v = v * 10 + (uint64_t)(*s - '0');
     }
     *out = v;
@@ -126,14 +147,13 @@ static int duration_in(errbuf *e, const char *flag, const char *val, uint64_t lo
 /* Index of the word in a NULL-terminated list, or -1. */
 static int pick(const char *val, const char *const *words) {
     for (int i = 0; words[i]; i++)
-        if (strcmp(val, words[i]) == 0)
-            return i;
+        if (strcmp(val, words[i]) == 0) return i;
     return -1;
 }
 
 static const char *const timer_words[] = {"off", "supported", "required", "always", NULL};
 static const char *const method_words[] = {"invite", "update", "auto", NULL};
-static const char *const refresher_words[] = {"none", "uac", "uas", NULL}; /* sb_refresher */
+static const char *const refresher_words[] = {"none", "uac", "uas", NULL};  /* sb_refresher */
 static const char *const hold_words[] = {"", "sendonly", "inactive", NULL}; /* sb_hold_mode */
 
 const char *sb_timer_mode_name(sb_timer_mode m) {
@@ -151,22 +171,25 @@ const char *sb_hold_mode_name(sb_hold_mode m) {
 
 const char *sb_cmd_name(sb_cmd c) {
     switch (c) {
-    case SB_CMD_ANSWER: return "answer";
-    case SB_CMD_CALL: return "call";
-    case SB_CMD_DEMO: return "demo";
-    case SB_CMD_HELP: return "help";
-    case SB_CMD_VERSION: return "version";
-    default: return "";
+    case SB_CMD_ANSWER:
+        return "answer";
+    case SB_CMD_CALL:
+        return "call";
+    case SB_CMD_DEMO:
+        return "demo";
+    case SB_CMD_HELP:
+        return "help";
+    case SB_CMD_VERSION:
+        return "version";
+    default:
+        return "";
     }
 }
 
 static sb_cmd cmd_lookup(const char *s) {
-    if (strcmp(s, "answer") == 0)
-        return SB_CMD_ANSWER;
-    if (strcmp(s, "call") == 0)
-        return SB_CMD_CALL;
-    if (strcmp(s, "demo") == 0)
-        return SB_CMD_DEMO;
+    if (strcmp(s, "answer") == 0) return SB_CMD_ANSWER;
+    if (strcmp(s, "call") == 0) return SB_CMD_CALL;
+    if (strcmp(s, "demo") == 0) return SB_CMD_DEMO;
     return SB_CMD_NONE;
 }
 
@@ -188,33 +211,38 @@ static const flag_def *flag_lookup(const char *name, size_t len) {
  * depends on DNS and never reaches a host the user did not spell out. */
 static int parse_uri(errbuf *e, const char *uri, sb_addr *dest) {
     if (strncmp(uri, "sip:", 4) != 0)
-        return fail(e, "URI %s: not allowed (allowed: a sip: URI with an IP address, e.g. "
-                       "sip:service@127.0.0.1:5060)", uri);
+        return fail(e,
+                    "URI %s: not allowed (allowed: a sip: URI with an IP address, e.g. "
+                    "sip:service@127.0.0.1:5060)",
+                    uri);
     sb_slice host;
     uint16_t port = 0;
     if (sb_uri_hostport((sb_slice){uri, strlen(uri)}, &host, &port) != 0 || host.n == 0 ||
         sb_addr_parse(dest, host.p, host.n, 5060) != 0)
-        return fail(e, "URI %s: the host must be an IP address, no DNS (allowed: e.g. "
-                       "sip:service@127.0.0.1:5060 or sip:service@[::1])", uri);
-    if (port != 0)
-        dest->port = port;
+        return fail(e,
+                    "URI %s: the host must be an IP address, no DNS (allowed: e.g. "
+                    "sip:service@127.0.0.1:5060 or sip:service@[::1])",
+                    uri);
+    if (port != 0) dest->port = port;
     return 0;
 }
 
 static int parse_addr(errbuf *e, const char *flag, const char *val, uint16_t default_port,
                       sb_addr *out) {
     if (sb_addr_parse(out, val, strlen(val), default_port) != 0)
-        return fail(e, "%s %s: not an address (allowed: IP[:PORT], e.g. 127.0.0.1:5060 or "
-                       "[::1]:5060; no host names)", flag, val);
+        return fail(e,
+                    "%s %s: not an address (allowed: IP[:PORT], e.g. 127.0.0.1:5060 or "
+                    "[::1]:5060; no host names)",
+                    flag, val);
     return 0;
 }
 
 /* Validation that needs every flag: timer ranges depend on --timer-unchecked, hold times on
  * -d, and so on. */
 typedef struct {
-    const char *se_flag, *se_val;         /* as typed, for messages */
+    const char *se_flag, *se_val; /* as typed, for messages */
     const char *min_se_val;
-    const char *timer_flag_seen;          /* first --timer-* flag other than --timer */
+    const char *timer_flag_seen; /* first --timer-* flag other than --timer */
     const char *timer_flag_val;
     const char *hold_at_val, *resume_at_val, *duration_val, *hold_mode_val;
     bool local_given;
@@ -226,29 +254,35 @@ static int check_timer(errbuf *e, sb_cli *c, const seen *s) {
     sb_timer_config *t = &c->cfg.timer;
     if (t->mode == SB_TIMER_OFF) {
         if (s->timer_flag_seen)
-            return fail(e, "%s%s%s: has no effect with --timer off (allowed with --timer "
-                           "supported, required or always)", s->timer_flag_seen,
-                        s->timer_flag_val ? " " : "", s->timer_flag_val ? s->timer_flag_val : "");
+            return fail(e,
+                        "%s%s%s: has no effect with --timer off (allowed with --timer "
+                        "supported, required or always)",
+                        s->timer_flag_seen, s->timer_flag_val ? " " : "",
+                        s->timer_flag_val ? s->timer_flag_val : "");
         return 0;
     }
     const char *mode = sb_timer_mode_name(t->mode);
     if (!s->se_given)
-        return fail(e, "--timer-se is required when --timer is %s (allowed: %u..%u seconds)",
-                    mode, SE_FLOOR_S, SE_CEIL_S);
+        return fail(e, "--timer-se is required when --timer is %s (allowed: %u..%u seconds)", mode,
+                    SE_FLOOR_S, SE_CEIL_S);
     uint64_t lo = t->unchecked ? 1 : SE_FLOOR_S, hi = t->unchecked ? UINT32_MAX : SE_CEIL_S;
     if (s->se < lo || s->se > hi)
-        return fail(e, "--timer-se %s: out of range (allowed: %u..%u seconds, or 1..%u with "
-                       "--timer-unchecked)", s->se_val, SE_FLOOR_S, SE_CEIL_S, UINT32_MAX);
+        return fail(e,
+                    "--timer-se %s: out of range (allowed: %u..%u seconds, or 1..%u with "
+                    "--timer-unchecked)",
+                    s->se_val, SE_FLOOR_S, SE_CEIL_S, UINT32_MAX);
     if (s->min_se_val && (s->min_se < lo || s->min_se > hi))
-        return fail(e, "--timer-min-se %s: out of range (allowed: %u..%u seconds, or 1..%u "
-                       "with --timer-unchecked)", s->min_se_val, SE_FLOOR_S, SE_CEIL_S,
-                    UINT32_MAX);
+        return fail(e,
+                    "--timer-min-se %s: out of range (allowed: %u..%u seconds, or 1..%u "
+                    "with --timer-unchecked)",
+                    s->min_se_val, SE_FLOOR_S, SE_CEIL_S, UINT32_MAX);
     t->se_s = (uint32_t)s->se;
-    if (s->min_se_val)
-        t->min_se_s = (uint32_t)s->min_se;
+    if (s->min_se_val) t->min_se_s = (uint32_t)s->min_se;
     if (t->se_s < t->min_se_s)
-        return fail(e, "--timer-se %u: below --timer-min-se %u (allowed: Session-Expires >= "
-                       "Min-SE; lower --timer-min-se too)", t->se_s, t->min_se_s);
+        return fail(e,
+                    "--timer-se %u: below --timer-min-se %u (allowed: Session-Expires >= "
+                    "Min-SE; lower --timer-min-se too)",
+                    t->se_s, t->min_se_s);
     return 0;
 }
 
@@ -262,8 +296,7 @@ static int check_call(errbuf *e, sb_cli *c, seen *s) {
         return fail(e, "call needs a destination URI (allowed: e.g. sipbeat call "
                        "sip:service@127.0.0.1:5060)");
     int rc = parse_uri(e, c->uri, &c->dest);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (!s->local_given && c->dest.family == 6)
         sb_addr_parse(&c->cfg.local, "[::1]:0", 7, 0); /* loopback of the URI's family */
     if (c->cfg.local.family != c->dest.family)
@@ -276,14 +309,20 @@ static int check_call(errbuf *e, sb_cli *c, seen *s) {
         return fail(e, "--resume-at %s: needs --hold-at (allowed: with --hold-at DUR)",
                     s->resume_at_val);
     if (c->hold_at_ms && c->hold_at_ms >= c->duration_ms)
-        return fail(e, "--hold-at %s: not before the end of the talk time -d %s (allowed: "
-                       "less than -d)", s->hold_at_val, s->duration_val);
+        return fail(e,
+                    "--hold-at %s: not before the end of the talk time -d %s (allowed: "
+                    "less than -d)",
+                    s->hold_at_val, s->duration_val);
     if (c->resume_at_ms && c->resume_at_ms <= c->hold_at_ms)
-        return fail(e, "--resume-at %s: not after --hold-at %s (allowed: later than "
-                       "--hold-at)", s->resume_at_val, s->hold_at_val);
+        return fail(e,
+                    "--resume-at %s: not after --hold-at %s (allowed: later than "
+                    "--hold-at)",
+                    s->resume_at_val, s->hold_at_val);
     if (c->resume_at_ms && c->resume_at_ms >= c->duration_ms)
-        return fail(e, "--resume-at %s: not before the end of the talk time -d %s (allowed: "
-                       "less than -d)", s->resume_at_val, s->duration_val);
+        return fail(e,
+                    "--resume-at %s: not before the end of the talk time -d %s (allowed: "
+                    "less than -d)",
+                    s->resume_at_val, s->duration_val);
     if (c->limit && c->cfg.max_calls < c->limit)
         c->cfg.max_calls = (uint32_t)c->limit; /* the engine must hold what -l lets live */
     return 0;
@@ -317,18 +356,34 @@ static int apply(errbuf *e, sb_cli *c, seen *s, const flag_def *f, const char *n
         c->help_about = c->cmd;
         c->cmd = SB_CMD_HELP;
         break;
-    case O_REPORT: c->report_path = val; break;
-    case O_EVENTS: c->events_path = val; break;
-    case O_TRACE: c->trace_path = val; break;
-    case O_QUIET: c->quiet = true; break;
-    case O_VERBOSE: c->verbose = true; break;
-    case O_NO_FAIL_VIOLATION: c->fail_on_violation = false; break;
-    case O_LISTEN: rc = parse_addr(e, name, val, 5060, &c->cfg.local); break;
+    case O_REPORT:
+        c->report_path = val;
+        break;
+    case O_EVENTS:
+        c->events_path = val;
+        break;
+    case O_TRACE:
+        c->trace_path = val;
+        break;
+    case O_QUIET:
+        c->quiet = true;
+        break;
+    case O_VERBOSE:
+        c->verbose = true;
+        break;
+    case O_NO_FAIL_VIOLATION:
+        c->fail_on_violation = false;
+        break;
+    case O_LISTEN:
+        rc = parse_addr(e, name, val, 5060, &c->cfg.local);
+        break;
     case O_LOCAL:
         rc = parse_addr(e, name, val, 0, &c->cfg.local);
         s->local_given = true;
         break;
-    case O_RING_TIME: rc = duration_in(e, name, val, 0, &c->cfg.ring_time_ms); break;
+    case O_RING_TIME:
+        rc = duration_in(e, name, val, 0, &c->cfg.ring_time_ms);
+        break;
     case O_REJECT:
         rc = int_in(e, name, val, 300, 699, "a SIP final status code 300..699", &n);
         c->cfg.reject_code = (uint16_t)n;
@@ -348,8 +403,10 @@ static int apply(errbuf *e, sb_cli *c, seen *s, const flag_def *f, const char *n
         errno = 0;
         double r = strtod(val, &end);
         if (end == val || *end != '\0' || errno || !isfinite(r) || r <= 0 || r > 100000)
-            return fail(e, "%s %s: not allowed (allowed: calls per second, more than 0 and at "
-                           "most 100000, e.g. 10 or 0.5)", name, val);
+            return fail(e,
+                        "%s %s: not allowed (allowed: calls per second, more than 0 and at "
+                        "most 100000, e.g. 10 or 0.5)",
+                        name, val);
         c->rate_cps = r;
         break;
     }
@@ -376,8 +433,8 @@ static int apply(errbuf *e, sb_cli *c, seen *s, const flag_def *f, const char *n
         break;
     case O_TIMER:
         if ((i = pick(val, timer_words)) < 0)
-            return fail(e, "%s %s: not allowed (allowed: off, supported, required, always)",
-                        name, val);
+            return fail(e, "%s %s: not allowed (allowed: off, supported, required, always)", name,
+                        val);
         t->mode = (sb_timer_mode)i;
         break;
     case O_TIMER_SE:
@@ -405,8 +462,12 @@ static int apply(errbuf *e, sb_cli *c, seen *s, const flag_def *f, const char *n
             return fail(e, "%s %s: not allowed (allowed: invite, update, auto)", name, val);
         t->method = (sb_refresh_method)i;
         break;
-    case O_TIMER_SOFT_EXPIRY: t->soft_expiry = true; break;
-    case O_TIMER_UNCHECKED: t->unchecked = true; break;
+    case O_TIMER_SOFT_EXPIRY:
+        t->soft_expiry = true;
+        break;
+    case O_TIMER_UNCHECKED:
+        t->unchecked = true;
+        break;
     case O_TIMER_MAX_422:
         rc = int_in(e, name, val, 0, 20, "a whole number 0..20", &n);
         t->max_422 = (uint32_t)n;
@@ -427,8 +488,7 @@ static int check_outputs(errbuf *e, const sb_cli *c) {
     int dashes = (c->report_path && strcmp(c->report_path, "-") == 0) +
                  (c->events_path && strcmp(c->events_path, "-") == 0) +
                  (c->trace_path && strcmp(c->trace_path, "-") == 0);
-    if (dashes > 1)
-        return fail(e, "only one of --report, --events and --trace may be - (stdout)");
+    if (dashes > 1) return fail(e, "only one of --report, --events and --trace may be - (stdout)");
     if (c->quiet && c->verbose)
         return fail(e, "-q and -v: not allowed together (allowed: one of them)");
     return 0;
@@ -439,8 +499,7 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     seen s;
     memset(&s, 0, sizeof s);
     defaults(c);
-    if (err_cap)
-        err[0] = '\0';
+    if (err_cap) err[0] = '\0';
 
     if (argc < 2)
         return fail(&e, "missing command (allowed: answer, call, demo, help; see sipbeat --help)");
@@ -455,8 +514,7 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     }
     if (strcmp(first, "help") == 0) {
         c->cmd = SB_CMD_HELP;
-        if (argc == 2)
-            return 0;
+        if (argc == 2) return 0;
         c->help_about = cmd_lookup(argv[2]);
         if (c->help_about == SB_CMD_NONE || argc > 3)
             return fail(&e, "help %s: unknown topic (allowed: answer, call, demo)", argv[2]);
@@ -465,8 +523,7 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     c->cmd = cmd_lookup(first);
     if (c->cmd == SB_CMD_NONE)
         return fail(&e, "unknown command '%s' (allowed: answer, call, demo, help)", first);
-    if (c->cmd == SB_CMD_CALL)
-        sb_addr_parse(&c->cfg.local, "127.0.0.1:0", 11, 0);
+    if (c->cmd == SB_CMD_CALL) sb_addr_parse(&c->cfg.local, "127.0.0.1:0", 11, 0);
 
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
@@ -502,19 +559,14 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
             return fail(&e, "%s: takes no value, got '%s'", name, eq + 1);
         }
         int rc = apply(&e, c, &s, f, name, val);
-        if (rc)
-            return rc;
-        if (c->cmd == SB_CMD_HELP)
-            return 0;
+        if (rc) return rc;
+        if (c->cmd == SB_CMD_HELP) return 0;
     }
 
     int rc = check_outputs(&e, c);
-    if (!rc && c->cmd != SB_CMD_DEMO)
-        rc = check_timer(&e, c, &s);
-    if (!rc && c->cmd == SB_CMD_CALL)
-        rc = check_call(&e, c, &s);
-    if (rc)
-        return rc;
+    if (!rc && c->cmd != SB_CMD_DEMO) rc = check_timer(&e, c, &s);
+    if (!rc && c->cmd == SB_CMD_CALL) rc = check_call(&e, c, &s);
+    if (rc) return rc;
 
     /* The engine has the last word on combinations we do not know about. */
     char why[160];

@@ -44,8 +44,13 @@ typedef struct {
 } sb_cli;
 
 /* Exit codes shared by every command (PRODUCT.md). */
-enum { SB_EXIT_PASS = 0, SB_EXIT_FAIL = 1, SB_EXIT_USAGE = 2, SB_EXIT_RUNTIME = 3,
-       SB_EXIT_INTERRUPTED = 4 };
+enum {
+    SB_EXIT_PASS = 0,
+    SB_EXIT_FAIL = 1,
+    SB_EXIT_USAGE = 2,
+    SB_EXIT_RUNTIME = 3,
+    SB_EXIT_INTERRUPTED = 4
+};
 
 /* Parses argv (argv[0] is the program) into out. Returns 0, or SB_EXIT_USAGE with one line in
  * err (no trailing newline, starting "sipbeat: ") naming the flag, the value and what is
@@ -56,7 +61,7 @@ int sb_cli_parse(sb_cli *out, int argc, char **argv, char *err, size_t err_cap);
 const char *sb_cli_help(sb_cmd about);
 
 const char *sb_cmd_name(sb_cmd c);
-const char *sb_timer_mode_name(sb_timer_mode m);   /* "off" ... "always" */
+const char *sb_timer_mode_name(sb_timer_mode m); /* "off" ... "always" */
 const char *sb_refresh_method_name(sb_refresh_method m);
 const char *sb_refresher_pref_name(sb_refresher r); /* "uac" "uas" "none" */
 const char *sb_hold_mode_name(sb_hold_mode m);

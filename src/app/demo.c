@@ -27,10 +27,10 @@ static const demo_call calls[DEMO_CALLS] = {
     {"plain call, 2 s of talk, UAC hangs up", 2000, 0, 0, 0, 0, 0, 0},
     {"hold (sendonly) at 1 s, resume at 2 s, hang up at 3 s", 3000, 1000, 2000, 0, 0, 0, 0},
     {"session timer SE 4 s, UAC refresher: a refresh every 2 s for 9 s", 9000, 0, 0, 4, 0, 4, 2},
-    {"422: the UAS wants Min-SE 6 s, the UAC asked for 4 s and retries with 6 s", 2000, 0, 0, 4,
-     0, 6, 6},
-    {"the refresher goes silent: the UAS sends BYE before the session expires", 20000, 0, 0, 4,
-     1, 4, 2},
+    {"422: the UAS wants Min-SE 6 s, the UAC asked for 4 s and retries with 6 s", 2000, 0, 0, 4, 0,
+     6, 6},
+    {"the refresher goes silent: the UAS sends BYE before the session expires", 20000, 0, 0, 4, 1,
+     4, 2},
 };
 
 static const char *const uac_names[DEMO_CALLS] = {"uac1", "uac2", "uac3", "uac4", "uac5"};
@@ -38,17 +38,16 @@ static const char *const uas_names[DEMO_CALLS] = {"uas1", "uas2", "uas3", "uas4"
 
 typedef struct {
     int uac_ep[DEMO_CALLS], uas_ep[DEMO_CALLS];
-    int current;      /* call in progress, DEMO_CALLS when done */
+    int current; /* call in progress, DEMO_CALLS when done */
     bool started;
     bool ok[DEMO_CALLS];
     char why[DEMO_CALLS][160];
     uint64_t deadline_ms;
-    FILE *out;        /* NULL with -q */
+    FILE *out; /* NULL with -q */
 } demo_run;
 
 static void timer_cfg(sb_config *cfg, uint32_t se_s, uint32_t min_se_s, uint32_t skip) {
-    if (se_s == 0)
-        return;
+    if (se_s == 0) return;
     cfg->timer.mode = SB_TIMER_SUPPORTED;
     cfg->timer.se_s = se_s;
     cfg->timer.min_se_s = min_se_s ? min_se_s : 2;
@@ -76,8 +75,7 @@ static const char *expect(int k, bool uac, const sb_call_stats *st, char *buf, s
         unexpected &= ~(1u << SB_VIO_MISSED_REFRESH); /* the silence is the point of call 5 */
     if (k == 3 && !uac && st->result == SB_RESULT_REJECTED)
         return st->final_status_code == 422 ? NULL : "the UAS rejected with a code other than 422";
-    if (st->answer_ms == 0 || st->result != SB_RESULT_ANSWERED)
-        return "not answered";
+    if (st->answer_ms == 0 || st->result != SB_RESULT_ANSWERED) return "not answered";
     if (unexpected) {
         for (int v = 0; v < SB_VIO__COUNT; v++)
             if (unexpected & (1u << v)) {
@@ -88,8 +86,7 @@ static const char *expect(int k, bool uac, const sb_call_stats *st, char *buf, s
     }
     switch (k) {
     case 1:
-        if (uac && st->hold_count < 1)
-            return "no hold was counted";
+        if (uac && st->hold_count < 1) return "no hold was counted";
         break;
     case 2:
         if (st->session_timer_refreshes < 4) {
@@ -97,26 +94,22 @@ static const char *expect(int k, bool uac, const sb_call_stats *st, char *buf, s
                      st->session_timer_refreshes);
             return buf;
         }
-        if (st->session_timer_negotiated_se_s != 4)
-            return "the negotiated interval is not 4 s";
-        if (st->session_timer_refresher != (uac ? 1 : 2))
-            return "the UAC is not the refresher";
+        if (st->session_timer_negotiated_se_s != 4) return "the negotiated interval is not 4 s";
+        if (st->session_timer_refresher != (uac ? 1 : 2)) return "the UAC is not the refresher";
         break;
     case 3:
-        if (uac && st->session_timer_422_count != 1)
-            return "the UAC did not count exactly one 422";
+        if (uac && st->session_timer_422_count != 1) return "the UAC did not count exactly one 422";
         if (st->session_timer_negotiated_se_s != 6)
             return "the negotiated interval is not the UAS's Min-SE of 6 s";
         break;
     case 4:
         if (!uac && st->end_reason != SB_END_SESSION_EXPIRED)
             return "the UAS did not end the call as session_expired";
-        if (uac && !st->ended_by_remote)
-            return "the UAC was not hung up by the UAS";
-        if (uac && st->session_timer_refreshes != 0)
-            return "the silent refresher refreshed";
+        if (uac && !st->ended_by_remote) return "the UAC was not hung up by the UAS";
+        if (uac && st->session_timer_refreshes != 0) return "the silent refresher refreshed";
         return NULL;
-    default: break;
+    default:
+        break;
     }
     if (st->end_reason != SB_END_NORMAL) {
         snprintf(buf, cap, "ended %s, expected normal", sb_end_reason_name(st->end_reason));
@@ -129,8 +122,7 @@ static bool judge(sb_session *s, int ep, const sb_call_stats *st) {
     demo_run *d = s->ctx;
     bool uac = false;
     int k = call_of(d, ep, &uac);
-    if (k < 0)
-        return false;
+    if (k < 0) return false;
     char buf[160];
     const char *why = expect(k, uac, st, buf, sizeof buf);
     if (why && d->ok[k]) {
@@ -153,22 +145,22 @@ static void start_call(sb_session *s, demo_run *d, int k, uint64_t now_ms) {
     char uri[96], host[64];
     sb_addr_format(to, host, sizeof host, true);
     snprintf(uri, sizeof uri, "sip:demo@%s", host);
-    sb_call_opts o = {.target_uri = uri, .dest = *to, .duration_ms = c->duration_ms,
-                      .hold_at_ms = c->hold_at_ms, .hold_mode = SB_HOLD_SENDONLY,
+    sb_call_opts o = {.target_uri = uri,
+                      .dest = *to,
+                      .duration_ms = c->duration_ms,
+                      .hold_at_ms = c->hold_at_ms,
+                      .hold_mode = SB_HOLD_SENDONLY,
                       .resume_at_ms = c->resume_at_ms};
-    if (d->out)
-        fprintf(d->out, "\n== call %d: %s\n", k + 1, c->title);
+    if (d->out) fprintf(d->out, "\n== call %d: %s\n", k + 1, c->title);
     uint32_t handle;
     int rc = sb_engine_call(uac->engine, &o, now_ms, &handle);
-    if (rc != 0)
-        sb_session_start_failed(s, d->uac_ep[k], rc, now_ms);
+    if (rc != 0) sb_session_start_failed(s, d->uac_ep[k], rc, now_ms);
     d->started = true;
 }
 
 static uint64_t demo_pass(sb_session *s, uint64_t now_ms) {
     demo_run *d = s->ctx;
-    if (sb_loop_shutting_down(s->loop))
-        return SB_NEVER;
+    if (sb_loop_shutting_down(s->loop)) return SB_NEVER;
     if (now_ms >= d->deadline_ms) {
         for (int k = d->current; k < DEMO_CALLS; k++) {
             d->ok[k] = false;
@@ -183,8 +175,7 @@ static uint64_t demo_pass(sb_session *s, uint64_t now_ms) {
             start_call(s, d, d->current, now_ms);
             break;
         }
-        if (!call_done(s, d, d->current))
-            break;
+        if (!call_done(s, d, d->current)) break;
         if (d->out)
             fprintf(d->out, "   -> %s%s\n", d->ok[d->current] ? "as expected" : "NOT as expected: ",
                     d->ok[d->current] ? "" : d->why[d->current]);
@@ -204,13 +195,12 @@ static json_t *demo_config(const sb_session *s, const demo_run *d) {
         char uac[64], uas[64];
         sb_addr_format(&s->party[d->uac_ep[k]].cfg.local, uac, sizeof uac, true);
         sb_addr_format(&s->party[d->uas_ep[k]].cfg.local, uas, sizeof uas, true);
-        json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i}",
-                                           "call", k + 1, "title", calls[k].title, "uac", uac,
-                                           "uas", uas, "duration_ms", calls[k].duration_ms,
-                                           "uac_timer_se_s", calls[k].uac_se_s,
-                                           "uac_timer_skip_refresh", calls[k].uac_skip_refresh_from,
-                                           "uas_timer_se_s", calls[k].uas_se_s,
-                                           "uas_timer_min_se_s", calls[k].uas_min_se_s));
+        json_array_append_new(
+            a, json_pack("{s:i, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i}", "call", k + 1, "title",
+                         calls[k].title, "uac", uac, "uas", uas, "duration_ms",
+                         calls[k].duration_ms, "uac_timer_se_s", calls[k].uac_se_s,
+                         "uac_timer_skip_refresh", calls[k].uac_skip_refresh_from, "uas_timer_se_s",
+                         calls[k].uas_se_s, "uas_timer_min_se_s", calls[k].uas_min_se_s));
     }
     json_t *o = json_pack("{s:s, s:o}", "command", "demo", "calls", a);
     json_object_set_new(o, "timer_unchecked", json_true());

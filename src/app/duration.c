@@ -7,15 +7,12 @@
 sb_dur_status sb_duration_parse(const char *text, uint64_t *out_ms) {
     const char *p = text;
     uint64_t n = 0;
-    if (*p < '0' || *p > '9')
-        return SB_DUR_BAD;
+    if (*p < '0' || *p > '9') return SB_DUR_BAD;
     for (; *p >= '0' && *p <= '9'; p++) {
-        if (n > (UINT64_MAX - 9) / 10)
-            return SB_DUR_BAD;
+        if (n > (UINT64_MAX - 9) / 10) return SB_DUR_BAD;
         n = n * 10 + (uint64_t)(*p - '0');
     }
-    if (*p == '\0')
-        return SB_DUR_NO_UNIT;
+    if (*p == '\0') return SB_DUR_NO_UNIT;
 
     uint64_t scale;
     if (strcmp(p, "ms") == 0)
@@ -28,8 +25,7 @@ sb_dur_status sb_duration_parse(const char *text, uint64_t *out_ms) {
         scale = 3600 * 1000;
     else
         return SB_DUR_BAD;
-    if (n > UINT64_MAX / scale)
-        return SB_DUR_BAD;
+    if (n > UINT64_MAX / scale) return SB_DUR_BAD;
     *out_ms = n * scale;
     return SB_DUR_OK;
 }

@@ -94,7 +94,8 @@ const char *sb_cli_help(sb_cmd about) {
     case SB_CMD_DEMO:
         parts[0] = demo_help, parts[1] = "\n", parts[2] = outputs;
         break;
-    default: return overview;
+    default:
+        return overview;
     }
     buf[0] = '\0';
     size_t len = 0;

@@ -13,10 +13,17 @@ int main(int argc, char **argv) {
         return rc;
     }
     switch (cli.cmd) {
-    case SB_CMD_VERSION: printf("sipbeat %s\n", SB_VERSION); return 0;
-    case SB_CMD_CALL: return sb_run_call(&cli);
-    case SB_CMD_ANSWER: return sb_run_answer(&cli);
-    case SB_CMD_DEMO: return sb_run_demo(&cli);
-    default: fputs(sb_cli_help(cli.help_about), stdout); return 0;
+    case SB_CMD_VERSION:
+        printf("sipbeat %s\n", SB_VERSION);
+        return 0;
+    case SB_CMD_CALL:
+        return sb_run_call(&cli);
+    case SB_CMD_ANSWER:
+        return sb_run_answer(&cli);
+    case SB_CMD_DEMO:
+        return sb_run_demo(&cli);
+    default:
+        fputs(sb_cli_help(cli.help_about), stdout);
+        return 0;
     }
 }

@@ -6,8 +6,7 @@
 
 #include <math.h>
 
-void sb_pacer_init(sb_pacer *p, double rate_cps, uint64_t total, uint64_t limit,
-                   uint64_t now_ms) {
+void sb_pacer_init(sb_pacer *p, double rate_cps, uint64_t total, uint64_t limit, uint64_t now_ms) {
     p->rate_cps = rate_cps;
     p->total = total;
     p->limit = limit;
@@ -44,8 +43,7 @@ uint64_t sb_pacer_take(sb_pacer *p, uint64_t now_ms, uint64_t live) {
 }
 
 uint64_t sb_pacer_next_ms(const sb_pacer *p, uint64_t live) {
-    if (p->started >= p->total || full(p, live))
-        return SB_NEVER;
+    if (p->started >= p->total || full(p, live)) return SB_NEVER;
     double d = ceil(due_ms(p));
     return d < 0 ? 0 : (uint64_t)d;
 }

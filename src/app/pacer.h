@@ -7,10 +7,10 @@
 #include <stdint.h>
 
 typedef struct {
-    double rate_cps;    /* calls per second, > 0, may be fractional */
-    uint64_t total;     /* -m: calls to start in all */
-    uint64_t limit;     /* -l: most calls live at once, 0 = no limit */
-    uint64_t started;   /* calls started so far */
+    double rate_cps;  /* calls per second, > 0, may be fractional */
+    uint64_t total;   /* -m: calls to start in all */
+    uint64_t limit;   /* -l: most calls live at once, 0 = no limit */
+    uint64_t started; /* calls started so far */
     /* Start k is due at anchor_ms + (k - anchor_k) * 1000 / rate. The anchor moves only when
      * the limit held a due call back: we then start it at once and continue the grid from
      * there instead of bursting to catch up, so -r stays an upper bound on the rate. */
@@ -19,8 +19,7 @@ typedef struct {
     bool held_back;
 } sb_pacer;
 
-void sb_pacer_init(sb_pacer *p, double rate_cps, uint64_t total, uint64_t limit,
-                   uint64_t now_ms);
+void sb_pacer_init(sb_pacer *p, double rate_cps, uint64_t total, uint64_t limit, uint64_t now_ms);
 
 /* Number of calls to start now, given `live` calls in progress. They count as started: the
  * caller starts exactly that many (a start that fails is still a started call, reported as

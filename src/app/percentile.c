@@ -10,8 +10,7 @@ static int cmp_u64(const void *a, const void *b) {
 }
 
 void sb_sort_u64(uint64_t *v, size_t n) {
-    if (n > 1)
-        qsort(v, n, sizeof *v, cmp_u64);
+    if (n > 1) qsort(v, n, sizeof *v, cmp_u64);
 }
 
 uint64_t sb_percentile_sorted(const uint64_t *v, size_t n, double p) {
@@ -19,7 +18,6 @@ uint64_t sb_percentile_sorted(const uint64_t *v, size_t n, double p) {
      * when the product lands a hair above an integer in binary floating point. */
     double r = ceil(p / 100.0 * (double)n - 1e-9);
     size_t rank = r < 1.0 ? 1 : (size_t)r;
-    if (rank > n)
-        rank = n;
+    if (rank > n) rank = n;
     return v[rank - 1];
 }

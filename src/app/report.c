@@ -12,31 +12,51 @@ const char *sb_role_name(sb_role r) {
 
 const char *sb_result_name(sb_result r) {
     switch (r) {
-    case SB_RESULT_ANSWERED: return "answered";
-    case SB_RESULT_REJECTED: return "rejected";
-    case SB_RESULT_TIMEOUT: return "timeout";
-    case SB_RESULT_CANCELLED: return "cancelled";
-    case SB_RESULT_FAILED: return "failed";
-    default: return "none";
+    case SB_RESULT_ANSWERED:
+        return "answered";
+    case SB_RESULT_REJECTED:
+        return "rejected";
+    case SB_RESULT_TIMEOUT:
+        return "timeout";
+    case SB_RESULT_CANCELLED:
+        return "cancelled";
+    case SB_RESULT_FAILED:
+        return "failed";
+    default:
+        return "none";
     }
 }
 
 const char *sb_event_type_name(sb_event_type t) {
     switch (t) {
-    case SB_EV_SEND: return "send";
-    case SB_EV_CALL_STARTED: return "call_started";
-    case SB_EV_CALL_PROGRESS: return "call_progress";
-    case SB_EV_CALL_ANSWERED: return "call_answered";
-    case SB_EV_CALL_HOLD: return "call_hold";
-    case SB_EV_TIMER_NEGOTIATED: return "timer_negotiated";
-    case SB_EV_TIMER_422: return "timer_422";
-    case SB_EV_REFRESH_SENT: return "refresh_sent";
-    case SB_EV_REFRESH_OK: return "refresh_ok";
-    case SB_EV_REFRESH_FAILED: return "refresh_failed";
-    case SB_EV_TIMER_EXPIRED: return "timer_expired";
-    case SB_EV_VIOLATION: return "violation";
-    case SB_EV_CALL_ENDED: return "call_ended";
-    case SB_EV_MALFORMED: return "malformed";
+    case SB_EV_SEND:
+        return "send";
+    case SB_EV_CALL_STARTED:
+        return "call_started";
+    case SB_EV_CALL_PROGRESS:
+        return "call_progress";
+    case SB_EV_CALL_ANSWERED:
+        return "call_answered";
+    case SB_EV_CALL_HOLD:
+        return "call_hold";
+    case SB_EV_TIMER_NEGOTIATED:
+        return "timer_negotiated";
+    case SB_EV_TIMER_422:
+        return "timer_422";
+    case SB_EV_REFRESH_SENT:
+        return "refresh_sent";
+    case SB_EV_REFRESH_OK:
+        return "refresh_ok";
+    case SB_EV_REFRESH_FAILED:
+        return "refresh_failed";
+    case SB_EV_TIMER_EXPIRED:
+        return "timer_expired";
+    case SB_EV_VIOLATION:
+        return "violation";
+    case SB_EV_CALL_ENDED:
+        return "call_ended";
+    case SB_EV_MALFORMED:
+        return "malformed";
     }
     return "unknown";
 }
@@ -54,13 +74,11 @@ static const char *expiry_action_name(uint8_t a) {
 }
 
 bool sb_call_passed(const sb_call_stats *st, const sb_config *cfg, bool fail_on_violation) {
-    if (fail_on_violation && st->violations != 0)
-        return false;
-    if (st->result == SB_RESULT_ANSWERED && st->end_reason == SB_END_NORMAL)
-        return true;
+    if (fail_on_violation && st->violations != 0) return false;
+    if (st->result == SB_RESULT_ANSWERED && st->end_reason == SB_END_NORMAL) return true;
     /* A UAS told to reject did its job when it rejected with the configured code. */
-    return st->role == SB_ROLE_UAS && cfg->reject_code != 0 &&
-           st->result == SB_RESULT_REJECTED && st->final_status_code == cfg->reject_code;
+    return st->role == SB_ROLE_UAS && cfg->reject_code != 0 && st->result == SB_RESULT_REJECTED &&
+           st->final_status_code == cfg->reject_code;
 }
 
 /* Call-IDs and reason phrases come from the far end; jansson refuses invalid UTF-8, and a
@@ -73,8 +91,7 @@ static json_t *text_json(const char *s) {
 static json_t *violation_list(uint32_t bits) {
     json_t *a = json_array();
     for (int v = 0; v < SB_VIO__COUNT; v++) {
-        if (!(bits & (1u << v)))
-            continue;
+        if (!(bits & (1u << v))) continue;
         json_array_append_new(a, json_pack("{s:s, s:s}", "id", sb_violation_rfc_id((sb_violation)v),
                                            "detail", sb_violation_text((sb_violation)v)));
     }
@@ -84,16 +101,16 @@ static json_t *violation_list(uint32_t bits) {
 json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed) {
     bool answered = st->answer_ms != 0;
     json_t *o = json_object();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     json_object_set_new(o, "call_id", text_json(st->call_id));
     json_object_set_new(o, "role", json_string(sb_role_name(st->role)));
     json_object_set_new(o, "result", json_string(sb_result_name(st->result)));
     json_object_set_new(o, "passed", json_boolean(passed));
     json_object_set_new(o, "final_status_code", json_integer(st->final_status_code));
     json_object_set_new(o, "final_reason_phrase", text_json(st->final_reason_phrase));
-    json_object_set_new(o, "started_at_ms",
-                        json_integer(st->start_ms >= t0_ms ? (json_int_t)(st->start_ms - t0_ms) : 0));
+    json_object_set_new(
+        o, "started_at_ms",
+        json_integer(st->start_ms >= t0_ms ? (json_int_t)(st->start_ms - t0_ms) : 0));
     json_object_set_new(o, "setup_time_ms",
                         answered ? json_integer((json_int_t)(st->answer_ms - st->start_ms))
                                  : json_null());
@@ -147,22 +164,19 @@ void sb_summary_free(sb_summary *s) {
 static int row_of(int v) {
     const char *id = sb_violation_rfc_id((sb_violation)v);
     for (int r = 0; r < v; r++)
-        if (strcmp(sb_violation_rfc_id((sb_violation)r), id) == 0)
-            return r;
+        if (strcmp(sb_violation_rfc_id((sb_violation)r), id) == 0) return r;
     return v;
 }
 
 int sb_summary_add(sb_summary *s, const sb_call_stats *st, bool passed) {
     s->calls_ended++;
     s->passed += passed;
-    if ((unsigned)st->result <= SB_RESULT_FAILED)
-        s->by_result[st->result]++;
+    if ((unsigned)st->result <= SB_RESULT_FAILED) s->by_result[st->result]++;
     if (st->answer_ms != 0) {
         if (s->nsetup == s->capsetup) {
             size_t cap = s->capsetup ? s->capsetup * 2 : 64;
             uint64_t *p = realloc(s->setup_ms, cap * sizeof *p);
-            if (!p)
-                return SB_ENOMEM;
+            if (!p) return SB_ENOMEM;
             s->setup_ms = p;
             s->capsetup = cap;
         }
@@ -178,8 +192,7 @@ int sb_summary_add(sb_summary *s, const sb_call_stats *st, bool passed) {
             s->violations++;
             failed_rows |= 1u << row_of(v);
         }
-        if (st->checks_passed & (1u << v))
-            checked_rows |= 1u << row_of(v);
+        if (st->checks_passed & (1u << v)) checked_rows |= 1u << row_of(v);
     }
     for (int r = 0; r < SB_VIO__COUNT; r++) {
         if (failed_rows & (1u << r))
@@ -191,8 +204,7 @@ int sb_summary_add(sb_summary *s, const sb_call_stats *st, bool passed) {
 }
 
 bool sb_summary_setup(sb_summary *s, sb_setup_pcts *out) {
-    if (s->nsetup == 0)
-        return false;
+    if (s->nsetup == 0) return false;
     sb_sort_u64(s->setup_ms, s->nsetup);
     out->p50 = sb_percentile_sorted(s->setup_ms, s->nsetup, 50);
     out->p90 = sb_percentile_sorted(s->setup_ms, s->nsetup, 90);
@@ -204,8 +216,7 @@ bool sb_summary_setup(sb_summary *s, sb_setup_pcts *out) {
 size_t sb_summary_compliance(const sb_summary *s, sb_compliance_row *rows, size_t cap) {
     size_t n = 0;
     for (int v = 0; v < SB_VIO__COUNT && n < cap; v++) {
-        if (row_of(v) != v)
-            continue;
+        if (row_of(v) != v) continue;
         rows[n].id = sb_violation_rfc_id((sb_violation)v);
         rows[n].passed = s->compliance_passed[v];
         rows[n].failed = s->compliance_failed[v];
@@ -242,8 +253,8 @@ json_t *sb_report_summary(sb_summary *s) {
     json_t *table = json_object();
     for (size_t i = 0; i < n; i++)
         json_object_set_new(table, rows[i].id,
-                            json_pack("{s:I, s:I}", "passed", (json_int_t)rows[i].passed,
-                                      "failed", (json_int_t)rows[i].failed));
+                            json_pack("{s:I, s:I}", "passed", (json_int_t)rows[i].passed, "failed",
+                                      (json_int_t)rows[i].failed));
     json_object_set_new(o, "compliance", table);
     return o;
 }
@@ -265,8 +276,8 @@ json_t *sb_report_config(const sb_cli *c, const sb_addr *local) {
         json_object_set_new(o, "destination", addr_json(&c->dest));
         json_object_set_new(o, "calls", json_integer((json_int_t)c->calls));
         json_object_set_new(o, "rate_cps", json_real(c->rate_cps));
-        json_object_set_new(o, "limit", c->limit ? json_integer((json_int_t)c->limit)
-                                                 : json_null());
+        json_object_set_new(o, "limit",
+                            c->limit ? json_integer((json_int_t)c->limit) : json_null());
         json_object_set_new(o, "duration_ms", json_integer(c->duration_ms));
         json_object_set_new(o, "hold_at_ms", json_integer(c->hold_at_ms));
         json_object_set_new(o, "hold_mode",
@@ -275,8 +286,8 @@ json_t *sb_report_config(const sb_cli *c, const sb_addr *local) {
     } else {
         json_object_set_new(o, "ring_time_ms", json_integer(cfg->ring_time_ms));
         json_object_set_new(o, "reject_code", json_integer(cfg->reject_code));
-        json_object_set_new(o, "max_calls", c->max_calls ? json_integer((json_int_t)c->max_calls)
-                                                         : json_null());
+        json_object_set_new(o, "max_calls",
+                            c->max_calls ? json_integer((json_int_t)c->max_calls) : json_null());
         json_object_set_new(o, "max_concurrent", json_integer(cfg->max_concurrent));
     }
     json_t *tj = json_object();
@@ -341,7 +352,8 @@ json_t *sb_report_event(const sb_event *ev, uint64_t t0_ms, const char *engine) 
     case SB_EV_MALFORMED:
         json_object_set_new(o, "from", addr_json(&ev->addr));
         break;
-    default: break;
+    default:
+        break;
     }
     return o;
 }

@@ -10,8 +10,8 @@
 #include <stddef.h>
 
 /* Report names of engine enums (the values documented in docs/report.md). */
-const char *sb_role_name(sb_role r);         /* "uac" "uas" */
-const char *sb_result_name(sb_result r);     /* "answered" ... "failed"; "none" while running */
+const char *sb_role_name(sb_role r);             /* "uac" "uas" */
+const char *sb_result_name(sb_result r);         /* "answered" ... "failed"; "none" while running */
 const char *sb_event_type_name(sb_event_type t); /* "call_answered", ... */
 const char *sb_side_name(uint8_t refresher); /* stats refresher 0/1/2: "none" "local" "remote" */
 

@@ -28,8 +28,7 @@ static uint64_t call_pass(sb_session *s, uint64_t now_ms) {
     for (uint64_t i = 0; i < n; i++) {
         uint32_t handle;
         int rc = sb_engine_call(p->engine, &r->opts, now_ms, &handle);
-        if (rc != 0)
-            sb_session_start_failed(s, r->ep, rc, now_ms);
+        if (rc != 0) sb_session_start_failed(s, r->ep, rc, now_ms);
     }
     if (sb_pacer_done(&r->pacer) && p->ended >= r->pacer.started) {
         sb_loop_stop(s->loop);
@@ -39,8 +38,7 @@ static uint64_t call_pass(sb_session *s, uint64_t now_ms) {
 }
 
 static int exit_code(sb_session *s, uint64_t not_passed) {
-    if (sb_loop_interrupted(s->loop))
-        return SB_EXIT_INTERRUPTED;
+    if (sb_loop_interrupted(s->loop)) return SB_EXIT_INTERRUPTED;
     return not_passed ? SB_EXIT_FAIL : SB_EXIT_PASS;
 }
 

@@ -24,24 +24,21 @@ static void on_event(void *ctx, int ep, const sb_event *ev) {
         fputc('\n', s->events);
         json_decref(j);
     }
-    if (s->timeline)
-        sb_timeline_event(s->timeline, rel(s, ev->at_ms), p->name, ev);
+    if (s->timeline) sb_timeline_event(s->timeline, rel(s, ev->at_ms), p->name, ev);
     if (ev->type == SB_EV_CALL_ANSWERED)
         s->answered++;
     else if (ev->type == SB_EV_REFRESH_OK)
         s->refreshes++;
-    if (ev->type != SB_EV_CALL_ENDED || !ev->stats)
-        return;
+    if (ev->type != SB_EV_CALL_ENDED || !ev->stats) return;
 
     const sb_call_stats *st = ev->stats;
-    bool passed = s->judge ? s->judge(s, ep, st)
-                           : sb_call_passed(st, &p->cfg, s->fail_on_violation);
+    bool passed =
+        s->judge ? s->judge(s, ep, st) : sb_call_passed(st, &p->cfg, s->fail_on_violation);
     p->ended++;
     s->failed += !passed;
     sb_summary_add(&s->sum, st, passed);
     json_array_append_new(s->calls, sb_report_call(st, s->t0_ms, passed));
-    if (s->on_ended)
-        s->on_ended(s, ep, st, passed);
+    if (s->on_ended) s->on_ended(s, ep, st, passed);
 }
 
 static void on_datagram(void *ctx, int ep, bool sent, const sb_addr *peer, const uint8_t *data,
@@ -54,8 +51,8 @@ static void on_datagram(void *ctx, int ep, bool sent, const sb_addr *peer, const
         uint64_t t = rel(s, now_ms);
         fprintf(s->trace, "----- %llu.%03llu s %s %s %s (%s %s, %zu bytes)\n%.*s\n",
                 (unsigned long long)(t / 1000), (unsigned long long)(t % 1000),
-                sent ? "SENT" : "RECEIVED", sent ? "to" : "from", a, s->party[ep].name,
-                b, len, (int)len, (const char *)data);
+                sent ? "SENT" : "RECEIVED", sent ? "to" : "from", a, s->party[ep].name, b, len,
+                (int)len, (const char *)data);
     }
     /* The ladder names both ends; a datagram between two of our engines appears once, when
      * it is sent. */
@@ -69,8 +66,7 @@ static void on_datagram(void *ctx, int ep, bool sent, const sb_addr *peer, const
 }
 
 static uint64_t live_status(sb_session *s, uint64_t now_ms) {
-    if (now_ms < s->next_status_ms)
-        return s->next_status_ms;
+    if (now_ms < s->next_status_ms) return s->next_status_ms;
     uint64_t started = s->start_failures;
     for (int i = 0; i < s->nparty; i++) {
         sb_engine_stats st;
@@ -79,7 +75,8 @@ static uint64_t live_status(sb_session *s, uint64_t now_ms) {
     }
     double secs = s->status_ms ? (double)(now_ms - s->status_ms) / 1000.0 : 0;
     double cps = secs > 0 ? (double)(started - s->status_started) / secs : 0;
-    fprintf(stderr, "\r\033[K%llu started  %llu answered  %llu failed  %llu live  %.1f cps  "
+    fprintf(stderr,
+            "\r\033[K%llu started  %llu answered  %llu failed  %llu live  %.1f cps  "
             "%llu refreshes",
             (unsigned long long)started, (unsigned long long)s->answered,
             (unsigned long long)s->failed, (unsigned long long)sb_loop_live_calls(s->loop), cps,
@@ -96,20 +93,16 @@ static uint64_t on_pass(void *ctx, uint64_t now_ms) {
     uint64_t next = s->on_pass ? s->on_pass(s, now_ms) : SB_NEVER;
     if (s->status_line) {
         uint64_t st = live_status(s, now_ms);
-        if (st < next)
-            next = st;
+        if (st < next) next = st;
     }
     return next;
 }
 
 static FILE *open_out(const char *flag, const char *path, FILE *dash) {
-    if (!path)
-        return NULL;
-    if (strcmp(path, "-") == 0)
-        return dash;
+    if (!path) return NULL;
+    if (strcmp(path, "-") == 0) return dash;
     FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "sipbeat: %s %s: %s\n", flag, path, strerror(errno));
+    if (!f) fprintf(stderr, "sipbeat: %s %s: %s\n", flag, path, strerror(errno));
     return f;
 }
 
@@ -134,8 +127,8 @@ int sb_session_init(sb_session *s, const sb_cli *cli) {
         (cli->trace_path && !(s->trace = open_out("--trace", cli->trace_path, stdout))))
         return SB_EXIT_RUNTIME;
 
-    sb_loop_hooks h = {.ctx = s, .on_event = on_event, .on_datagram = on_datagram,
-                       .on_pass = on_pass};
+    sb_loop_hooks h = {
+        .ctx = s, .on_event = on_event, .on_datagram = on_datagram, .on_pass = on_pass};
     int rc = sb_loop_new(&s->loop, &h);
     if (rc < 0) {
         fprintf(stderr, "sipbeat: cannot start the event loop: %s\n", uv_strerror(rc));
@@ -183,8 +176,7 @@ int sb_session_add_engine(sb_session *s, const char *name, sb_config *cfg) {
 
 void sb_session_run(sb_session *s) {
     sb_loop_run(s->loop);
-    if (s->status_line)
-        fputs("\r\033[K", stderr);
+    if (s->status_line) fputs("\r\033[K", stderr);
 }
 
 void sb_session_start_failed(sb_session *s, int ep, int err, uint64_t now_ms) {
@@ -201,14 +193,14 @@ void sb_session_start_failed(sb_session *s, int ep, int err, uint64_t now_ms) {
     s->party[ep].ended++;
     sb_summary_add(&s->sum, &st, false);
     json_array_append_new(s->calls, sb_report_call(&st, s->t0_ms, false));
-    if (s->on_ended)
-        s->on_ended(s, ep, &st, false);
+    if (s->on_ended) s->on_ended(s, ep, &st, false);
 }
 
 static void print_summary(sb_session *s, FILE *f, uint64_t not_passed) {
     sb_summary *u = &s->sum;
-    fprintf(f, "\n%llu calls started, %llu ended: %llu answered, %llu rejected, %llu timeout, "
-               "%llu cancelled, %llu failed\n",
+    fprintf(f,
+            "\n%llu calls started, %llu ended: %llu answered, %llu rejected, %llu timeout, "
+            "%llu cancelled, %llu failed\n",
             (unsigned long long)u->calls_started, (unsigned long long)u->calls_ended,
             (unsigned long long)u->by_result[SB_RESULT_ANSWERED],
             (unsigned long long)u->by_result[SB_RESULT_REJECTED],
@@ -244,8 +236,7 @@ static void print_summary(sb_session *s, FILE *f, uint64_t not_passed) {
             if (rows[i].passed || rows[i].failed)
                 fprintf(f, "  %-8s %8llu %8llu\n", rows[i].id, (unsigned long long)rows[i].passed,
                         (unsigned long long)rows[i].failed);
-    }
-    else {
+    } else {
         fprintf(f, "RFC 4028 compliance of the far end: nothing checked (no session timer)\n");
     }
     fprintf(f, "%llu of %llu calls passed\n", (unsigned long long)(u->calls_ended - not_passed),
@@ -272,8 +263,7 @@ uint64_t sb_session_finish(sb_session *s, json_t *config) {
         json_decref(doc);
     }
     json_decref(config);
-    if (s->summary_out)
-        print_summary(s, s->summary_out, not_passed);
+    if (s->summary_out) print_summary(s, s->summary_out, not_passed);
     return not_passed;
 }
 

@@ -16,8 +16,8 @@ typedef struct sb_session sb_session;
 typedef struct {
     const char *name; /* "uac", "uas", or a demo name such as "uas-422" */
     sb_engine *engine;
-    sb_config cfg;    /* as given to the engine (cfg.local holds the bound address) */
-    uint64_t ended;   /* calls ended on this engine */
+    sb_config cfg;  /* as given to the engine (cfg.local holds the bound address) */
+    uint64_t ended; /* calls ended on this engine */
 } sb_party;
 
 struct sb_session {

@@ -18,8 +18,12 @@ void sb_timeline_event(FILE *f, uint64_t t_ms, const char *who, const sb_event *
     case SB_EV_CALL_STARTED:
         fprintf(f, "started  %s\n", st ? st->call_id : "");
         break;
-    case SB_EV_CALL_PROGRESS: fprintf(f, "progress %d\n", ev->status); break;
-    case SB_EV_CALL_ANSWERED: fprintf(f, "answered %d\n", ev->status); break;
+    case SB_EV_CALL_PROGRESS:
+        fprintf(f, "progress %d\n", ev->status);
+        break;
+    case SB_EV_CALL_ANSWERED:
+        fprintf(f, "answered %d\n", ev->status);
+        break;
     case SB_EV_CALL_HOLD:
         fprintf(f, "media direction now %s\n", ev->text ? ev->text : "?");
         break;
@@ -69,7 +73,9 @@ void sb_timeline_event(FILE *f, uint64_t t_ms, const char *who, const sb_event *
         fprintf(f, "malformed message from %s: %s\n", from, ev->text ? ev->text : "");
         break;
     }
-    default: fprintf(f, "%s\n", sb_event_type_name(ev->type)); break;
+    default:
+        fprintf(f, "%s\n", sb_event_type_name(ev->type));
+        break;
     }
 }
 
@@ -77,8 +83,7 @@ void sb_timeline_event(FILE *f, uint64_t t_ms, const char *who, const sb_event *
 static const char *hold_direction(sb_slice body) {
     static const char *const dirs[] = {"a=sendonly", "a=inactive", "a=recvonly"};
     for (size_t i = 0; i < 3; i++)
-        if (memmem(body.p, body.n, dirs[i], strlen(dirs[i])))
-            return dirs[i];
+        if (memmem(body.p, body.n, dirs[i], strlen(dirs[i]))) return dirs[i];
     return NULL;
 }
 
@@ -101,13 +106,10 @@ void sb_timeline_message(FILE *f, uint64_t t_ms, const char *from, const char *t
                 (int)m.cseq_method_name.n, m.cseq_method_name.p);
     /* The headers a session-timer reader looks for, and the SDP direction for hold. */
     const sb_hdr *h = sb_msg_hdr(&m, SB_HDR_SESSION_EXPIRES);
-    if (h)
-        fprintf(f, "  SE: %.*s", (int)h->value.n, h->value.p);
+    if (h) fprintf(f, "  SE: %.*s", (int)h->value.n, h->value.p);
     h = sb_msg_hdr(&m, SB_HDR_MIN_SE);
-    if (h)
-        fprintf(f, "  Min-SE: %.*s", (int)h->value.n, h->value.p);
+    if (h) fprintf(f, "  Min-SE: %.*s", (int)h->value.n, h->value.p);
     const char *dir = hold_direction(m.body);
-    if (dir)
-        fprintf(f, "  %s", dir);
+    if (dir) fprintf(f, "  %s", dir);
     fputc('\n', f);
 }

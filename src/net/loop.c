@@ -55,15 +55,13 @@ typedef struct {
 static void timer_cb(uv_timer_t *t);
 
 uint64_t sb_loop_now(sb_loop *l) {
-    if (l->in_pass)
-        return l->now_ms;
+    if (l->in_pass) return l->now_ms;
     uv_update_time(&l->uv);
     return uv_now(&l->uv);
 }
 
 static void pass_begin(sb_loop *l) {
-    if (l->in_pass)
-        return;
+    if (l->in_pass) return;
     uv_update_time(&l->uv);
     l->now_ms = uv_now(&l->uv);
     l->in_pass = true;
@@ -87,8 +85,7 @@ static void send_datagram(sb_loop *l, endpoint *ep, const sb_event *ev) {
                              l->now_ms);
     uv_buf_t b = uv_buf_init((char *)ev->data, (unsigned)ev->len);
     int rc = uv_udp_try_send(&ep->udp, &b, 1, (const struct sockaddr *)&ss);
-    if (rc >= 0)
-        return;
+    if (rc >= 0) return;
     if (rc != UV_EAGAIN && rc != UV_ENOSYS) {
         l->stats.send_errors++;
         l->stats.last_send_error = rc;
@@ -117,8 +114,7 @@ static void send_datagram(sb_loop *l, endpoint *ep, const sb_event *ev) {
 static void drain(sb_loop *l) {
     for (int i = 0; i < l->nep; i++) {
         endpoint *ep = l->ep[i];
-        if (!ep->engine)
-            continue;
+        if (!ep->engine) continue;
         const sb_event *ev;
         while ((ev = sb_engine_next_event(ep->engine)) != NULL) {
             if (ev->type == SB_EV_SEND)
@@ -132,8 +128,7 @@ static void drain(sb_loop *l) {
 uint64_t sb_loop_live_calls(const sb_loop *l) {
     uint64_t live = 0;
     for (int i = 0; i < l->nep; i++) {
-        if (!l->ep[i]->engine)
-            continue;
+        if (!l->ep[i]->engine) continue;
         sb_engine_stats st;
         sb_engine_get_stats(l->ep[i]->engine, &st);
         live += st.live_calls;
@@ -144,14 +139,11 @@ uint64_t sb_loop_live_calls(const sb_loop *l) {
 static void rearm(sb_loop *l) {
     uint64_t next = l->app_next_ms;
     for (int i = 0; i < l->nep; i++) {
-        if (!l->ep[i]->engine)
-            continue;
+        if (!l->ep[i]->engine) continue;
         uint64_t d = sb_engine_next_deadline(l->ep[i]->engine);
-        if (d < next)
-            next = d;
+        if (d < next) next = d;
     }
-    if (l->shutting_down && l->shutdown_deadline_ms < next)
-        next = l->shutdown_deadline_ms;
+    if (l->shutting_down && l->shutdown_deadline_ms < next) next = l->shutdown_deadline_ms;
     if (next == SB_NEVER) {
         uv_timer_stop(&l->timer);
         return;
@@ -164,8 +156,7 @@ static void pass_end(sb_loop *l) {
     drain(l);
     l->app_next_ms = l->hooks.on_pass ? l->hooks.on_pass(l->hooks.ctx, l->now_ms) : SB_NEVER;
     drain(l);
-    if (l->shutting_down &&
-        (sb_loop_live_calls(l) == 0 || l->now_ms >= l->shutdown_deadline_ms))
+    if (l->shutting_down && (sb_loop_live_calls(l) == 0 || l->now_ms >= l->shutdown_deadline_ms))
         uv_stop(&l->uv);
     rearm(l);
     l->in_pass = false;
@@ -176,8 +167,7 @@ static void timer_cb(uv_timer_t *t) {
     pass_begin(l);
     for (int i = 0; i < l->nep; i++) {
         sb_engine *e = l->ep[i]->engine;
-        if (e && sb_engine_next_deadline(e) <= l->now_ms)
-            sb_engine_advance(e, l->now_ms);
+        if (e && sb_engine_next_deadline(e) <= l->now_ms) sb_engine_advance(e, l->now_ms);
     }
     pass_end(l);
 }
@@ -211,8 +201,7 @@ static void recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf, const struc
                                  l->now_ms);
         }
     }
-    if (!(flags & UV_UDP_MMSG_CHUNK))
-        pass_end(l);
+    if (!(flags & UV_UDP_MMSG_CHUNK)) pass_end(l);
 }
 
 static void signal_cb(uv_signal_t *s, int signum) {
@@ -231,15 +220,13 @@ static void signal_cb(uv_signal_t *s, int signum) {
 
 int sb_loop_new(sb_loop **out, const sb_loop_hooks *hooks) {
     sb_loop *l = calloc(1, sizeof *l);
-    if (!l)
-        return UV_ENOMEM;
+    if (!l) return UV_ENOMEM;
     int rc = uv_loop_init(&l->uv);
     if (rc < 0) {
         free(l);
         return rc;
     }
-    if (hooks)
-        l->hooks = *hooks;
+    if (hooks) l->hooks = *hooks;
     l->app_next_ms = SB_NEVER;
     uv_timer_init(&l->uv, &l->timer);
     l->timer.data = l;
@@ -259,8 +246,7 @@ static void close_ep(uv_handle_t *h) {
 }
 
 void sb_loop_free(sb_loop *l) {
-    if (!l)
-        return;
+    if (!l) return;
     for (int i = 0; i < l->nep; i++)
         uv_close((uv_handle_t *)&l->ep[i]->udp, close_ep);
     uv_close((uv_handle_t *)&l->timer, NULL);
@@ -316,14 +302,12 @@ int sb_loop_bind(sb_loop *l, const sb_addr *addr, sb_addr *bound, char *err, siz
         return rc;
     }
     l->stats.recvmmsg = uv_udp_using_recvmmsg(&ep->udp) != 0;
-    if (bound)
-        *bound = ep->local;
+    if (bound) *bound = ep->local;
     return ep->index;
 }
 
 int sb_loop_attach(sb_loop *l, int ep, sb_engine *e) {
-    if (ep < 0 || ep >= l->nep)
-        return UV_EINVAL;
+    if (ep < 0 || ep >= l->nep) return UV_EINVAL;
     l->ep[ep]->engine = e;
     return uv_udp_recv_start(&l->ep[ep]->udp, alloc_cb, recv_cb);
 }
@@ -342,8 +326,7 @@ const sb_addr *sb_loop_local(const sb_loop *l, int ep) {
 
 int sb_loop_find(const sb_loop *l, const sb_addr *addr) {
     for (int i = 0; i < l->nep; i++)
-        if (sb_addr_equal(&l->ep[i]->local, addr))
-            return i;
+        if (sb_addr_equal(&l->ep[i]->local, addr)) return i;
     return -1;
 }
 
@@ -359,14 +342,12 @@ void sb_loop_stop(sb_loop *l) {
 }
 
 void sb_loop_shutdown(sb_loop *l, uint32_t grace_ms) {
-    if (l->shutting_down)
-        return;
+    if (l->shutting_down) return;
     uint64_t now = sb_loop_now(l);
     l->shutting_down = true;
     l->shutdown_deadline_ms = now + grace_ms;
     for (int i = 0; i < l->nep; i++)
-        if (l->ep[i]->engine)
-            sb_engine_hangup_all(l->ep[i]->engine, now);
+        if (l->ep[i]->engine) sb_engine_hangup_all(l->ep[i]->engine, now);
     /* Outside a pass nobody would drain the BYEs and CANCELs: run a pass for them. */
     if (!l->in_pass) {
         pass_begin(l);

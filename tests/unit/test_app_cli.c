@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "app/cli.h"
@@ -55,8 +56,8 @@ static void call_defaults(void **state) {
 static void call_flags(void **state) {
     (void)state;
     assert_int_equal(PARSE("call", "-m", "100", "-r", "0.5", "-l", "20", "-d", "2m",
-                           "sip:svc@127.0.0.1:5060", "--local=127.0.0.1:6000", "--hold-at",
-                           "10s", "--hold-mode", "inactive", "--resume-at", "20s", "-q"),
+                           "sip:svc@127.0.0.1:5060", "--local=127.0.0.1:6000", "--hold-at", "10s",
+                           "--hold-mode", "inactive", "--resume-at", "20s", "-q"),
                      0);
     assert_int_equal(cli.calls, 100);
     assert_true(cli.rate_cps == 0.5);
@@ -153,9 +154,9 @@ static void timer_messages(void **state) {
                  "supported, required or always)");
     expect_usage(PARSE("answer", "--timer", "supported", "--timer-se", "30m"),
                  "sipbeat: --timer-se 30m: not allowed (allowed: whole seconds, 90..7200)");
-    expect_usage(PARSE("answer", "--timer", "supported", "--timer-se", "90",
-                       "--timer-refresher", "me"),
-                 "sipbeat: --timer-refresher me: not allowed (allowed: uac, uas, none)");
+    expect_usage(
+        PARSE("answer", "--timer", "supported", "--timer-se", "90", "--timer-refresher", "me"),
+        "sipbeat: --timer-refresher me: not allowed (allowed: uac, uas, none)");
     expect_usage(PARSE("answer", "--timer", "supported", "--timer-se", "90",
                        "--timer-answer-refresh", "200"),
                  "sipbeat: --timer-answer-refresh 200: not allowed (allowed: a SIP final status "
@@ -224,8 +225,7 @@ static void command_and_flag_messages(void **state) {
                  "sipbeat: -q and -v: not allowed together (allowed: one of them)");
     expect_usage(PARSE("answer", "-q=1"), "sipbeat: unknown flag -q=1 for 'answer' (see sipbeat "
                                           "help answer)");
-    expect_usage(PARSE("answer", "--quiet=yes"),
-                 "sipbeat: --quiet: takes no value, got 'yes'");
+    expect_usage(PARSE("answer", "--quiet=yes"), "sipbeat: --quiet: takes no value, got 'yes'");
 }
 
 static void hold_messages(void **state) {

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "app/duration.h"
@@ -32,8 +33,19 @@ static void bare_number_needs_unit(void **state) {
 static void rejects_garbage(void **state) {
     (void)state;
     uint64_t ms = 0;
-    const char *bad[] = {"", "s", "-1s", "+1s", " 1s", "1 s", "1S", "1sec", "1.5s", "1d",
-                         "1mss", "99999999999999999999ms", "18446744073709551615h"};
+    const char *bad[] = {"",
+                         "s",
+                         "-1s",
+                         "+1s",
+                         " 1s",
+                         "1 s",
+                         "1S",
+                         "1sec",
+                         "1.5s",
+                         "1d",
+                         "1mss",
+                         "99999999999999999999ms",
+                         "18446744073709551615h"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(sb_duration_parse(bad[i], &ms), SB_DUR_BAD);
 }
