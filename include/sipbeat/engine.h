@@ -244,8 +244,15 @@ typedef struct {
     uint64_t calls_started, calls_ended;
     uint32_t live_calls, live_txns, peak_calls;
     uint64_t unmatched_responses, unknown_dialog_requests;
+    /* INVITEs turned away before a call existed: 422 (a negotiation step, RFC 4028 UAS-1)
+     * and 503 (max_concurrent or max_calls reached). They have no per-call record. */
+    uint64_t invites_422, invites_503;
 } sb_engine_stats;
 void sb_engine_get_stats(const sb_engine *e, sb_engine_stats *out);
+
+/* Writes the handles of up to cap live calls into out; returns how many calls are live.
+ * Lets a shell that must stop at once still report the calls in progress. */
+size_t sb_engine_live_calls(const sb_engine *e, uint32_t *out, size_t cap);
 
 /* The live record of a call, or NULL. Valid until the next engine call. */
 const sb_call_stats *sb_engine_call_stats(const sb_engine *e, uint32_t handle);

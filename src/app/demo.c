@@ -26,7 +26,9 @@ typedef struct {
 static const demo_call calls[DEMO_CALLS] = {
     {"plain call, 2 s of talk, UAC hangs up", 2000, 0, 0, 0, 0, 0, 0},
     {"hold (sendonly) at 1 s, resume at 2 s, hang up at 3 s", 3000, 1000, 2000, 0, 0, 0, 0},
-    {"session timer SE 4 s, UAC refresher: a refresh every 2 s for 9 s", 9000, 0, 0, 4, 0, 4, 2},
+    {"session timer SE 4 s, UAC refresher: a refresh every 2 s for 9 s; on hold from 3 s, the "
+     "refreshes keep a=sendonly",
+     9000, 3000, 0, 4, 0, 4, 2},
     {"422: the UAS wants Min-SE 6 s, the UAC asked for 4 s and retries with 6 s", 2000, 0, 0, 4, 0,
      6, 6},
     {"the refresher goes silent: the UAS sends BYE before the session expires", 20000, 0, 0, 4, 1,
@@ -41,7 +43,7 @@ typedef struct {
     int current; /* call in progress, DEMO_CALLS when done */
     bool started;
     bool ok[DEMO_CALLS];
-    char why[DEMO_CALLS][160];
+    char why[DEMO_CALLS][176];
     uint64_t deadline_ms;
     FILE *out; /* NULL with -q */
 } demo_run;
@@ -96,6 +98,7 @@ static const char *expect(int k, bool uac, const sb_call_stats *st, char *buf, s
         }
         if (st->session_timer_negotiated_se_s != 4) return "the negotiated interval is not 4 s";
         if (st->session_timer_refresher != (uac ? 1 : 2)) return "the UAC is not the refresher";
+        if (st->hold_count != 1) return "the hold was not counted";
         break;
     case 3:
         if (uac && st->session_timer_422_count != 1) return "the UAC did not count exactly one 422";

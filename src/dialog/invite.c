@@ -182,6 +182,7 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
         return;
     }
     if (e->cfg.max_concurrent && e->stats.live_calls >= e->cfg.max_concurrent) {
+        e->stats.invites_503++;
         sb__reply(e, t, m, from, 503, "Retry-After: 5\r\n", now);
         return;
     }
@@ -191,6 +192,7 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
     sb_buf_init(&x, extra, sizeof extra);
     int status = sb__st_check_request(e, NULL, m, &x);
     if (status == 422) {
+        e->stats.invites_422++;
         char out[SB_MAX_OUT], tag[12];
         sb_rng_hex(&e->rng, tag, 10);
         size_t n = sb__resp_build(e, m, 422, NULL, tag, extra, x.len, NULL, NULL, 0, out,
@@ -200,6 +202,7 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
     }
     sb_call *c = sb__call_new(e, SB_ROLE_UAS, now);
     if (!c) {
+        e->stats.invites_503++;
         sb__reply(e, t, m, from, 503, "Retry-After: 5\r\n", now);
         return;
     }

@@ -124,6 +124,13 @@ void sb_engine_get_stats(const sb_engine *e, sb_engine_stats *out) {
     *out = e->stats;
 }
 
+size_t sb_engine_live_calls(const sb_engine *e, uint32_t *out, size_t cap) {
+    size_t n = 0;
+    for (const sb_call *c = e->live; c; c = c->next, n++)
+        if (n < cap) out[n] = c->handle;
+    return n;
+}
+
 const sb_call_stats *sb_engine_call_stats(const sb_engine *e, uint32_t handle) {
     sb_call *c = sb__call_by_handle(e, handle);
     return c ? &c->stats : NULL;
@@ -250,6 +257,7 @@ static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len,
     }
     t = sb__txn_server_new(e, m, raw, len, from, now);
     if (!t) {
+        if (m->method == SB_METHOD_INVITE) e->stats.invites_503++;
         sb__reply(e, NULL, m, from, 503, "Retry-After: 5\r\n", now);
         return;
     }

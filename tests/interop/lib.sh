@@ -45,11 +45,11 @@ bg() {
     PIDS+=("$BG_PID")
 }
 
-# wait_exit PID: waits for a background process and prints its exit code.
+# wait_exit PID: waits for a background process of this shell; its exit code is in $RC.
+# (Not inside $(...): a subshell cannot wait for its parent's children.)
 wait_exit() {
-    local rc=0
-    wait "$1" || rc=$?
-    echo "$rc"
+    RC=0
+    wait "$1" || RC=$?
 }
 
 # Waits until something listens on UDP port $1 (at most 5 s).

@@ -11,7 +11,8 @@ rc=0
 timeout 60 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -m 20 -r 40 -d 300ms -q \
     --report "$TMP/uac.json" >"$TMP/uac.log" 2>&1 || rc=$?
 expect_eq "$rc" 0 "sipbeat call exit code"
-expect_eq "$(wait_exit "$uas")" 0 "sipbeat answer exit code"
+wait_exit "$uas"
+expect_eq "$RC" 0 "sipbeat answer exit code"
 expect_eq "$(jqr "$TMP/uac.json" '[.calls[] | select(.result=="answered")] | length')" 20 "answered (uac)"
 expect_eq "$(jqr "$TMP/uas.json" '[.calls[] | select(.result=="answered")] | length')" 20 "answered (uas)"
 expect_eq "$(jqr "$TMP/uac.json" '[.calls[] | select(.end_reason=="normal" and .ended_by=="local")] | length')" 20 "ended normally by us"
@@ -24,7 +25,8 @@ rc=0
 timeout 30 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -d 900ms --hold-at 300ms --hold-mode sendonly \
     --resume-at 600ms --trace "$TMP/trace.txt" --report "$TMP/uac2.json" -q >"$TMP/uac2.log" 2>&1 || rc=$?
 expect_eq "$rc" 0 "hold call exit code"
-expect_eq "$(wait_exit "$uas")" 0 "answer exit code (hold)"
+wait_exit "$uas"
+expect_eq "$RC" 0 "answer exit code (hold)"
 expect_eq "$(jqr "$TMP/uac2.json" '.calls[0].hold_count')" 1 "hold_count"
 # Our offers in order: initial (v1, sendrecv), hold (v2, sendonly), resume (v3, sendrecv);
 # the answers: sendrecv, recvonly, sendrecv.

@@ -11,5 +11,6 @@ timeout 60 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -m 200 -r 50 -d 200ms -q \
 expect_eq "$rc" 0 "sipbeat call exit code"
 expect_eq "$(jqr "$TMP/uac.json" '.summary.calls_started')" 200 "calls started"
 expect_eq "$(jqr "$TMP/uac.json" '[.calls[] | select(.result=="answered" and .end_reason=="normal")] | length')" 200 "answered and ended normally"
-expect_eq "$(wait_exit "$sipp")" 0 "sipp exit code"
+wait_exit "$sipp"
+expect_eq "$RC" 0 "sipp exit code"
 pass "200 calls at 50 cps"
