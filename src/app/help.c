@@ -10,6 +10,8 @@ static const char overview[] =
     "  call URI     place calls (UAC) to URI, e.g. sip:service@127.0.0.1:5060\n"
     "  answer       answer calls (UAS) on --listen ADDR:PORT\n"
     "  demo         a UAC and a UAS on loopback showing hold, timers, 422 and expiry\n"
+    "  parse FILE   parse one SIP message (FILE or - for stdin) and print it as JSON;\n"
+    "               malformed: one line with the reason and byte offset, exit 1\n"
     "  help CMD     flags of one command\n"
     "\n"
     "  --help, --version\n"

@@ -3,10 +3,13 @@
 #include "app/run.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int main(int argc, char **argv) {
     static sb_cli cli; /* large (engine config), and alive for the whole run */
     char err[512];
+    /* parse shares no flags with the call commands: it takes only a file */
+    if (argc >= 2 && strcmp(argv[1], "parse") == 0) return sb_run_parse(argc - 2, argv + 2);
     int rc = sb_cli_parse(&cli, argc, argv, err, sizeof err);
     if (rc) {
         fprintf(stderr, "%s\n", err);
