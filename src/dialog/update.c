@@ -2,7 +2,7 @@
  *
  * IMPLEMENTATION NOTES
  * A refresh UPDATE carries no offer (UPD-2): the cheapest refresh. Only one of our UPDATEs is
- * open at a time (UPD-3). Incoming UPDATEs share the re-INVITE path in reinvite.c, and their
+ * open at once (UPD-3). Incoming UPDATEs share the re-INVITE path in reinvite.c, and their
  * responses share sb__session_response; a 405 or 501 falls back to re-INVITE (UPD-4), which
  * session_timer.c decides. */
 #include "engine/internal.h"
