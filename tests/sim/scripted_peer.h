@@ -31,7 +31,7 @@
 
 /* A plain SDP offer/answer of the scripted peer. */
 #define SP_SDP                                                                                     \
-    "v=0\r\no=peer 77 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\n"                 \
+    "v=0\r\no=peer 77 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\n"                \
     "m=audio 20000 RTP/AVP 0\r\na=sendrecv\r\n"
 
 typedef struct {
@@ -451,12 +451,16 @@ static inline void sp_invite(sp_t *p, uint64_t t, const char *extra) {
     sp_recv_raw(p, t, head, SP_SDP);
     const sp_ev *st = sp_event(p, SB_EV_CALL_STARTED, 0);
     if (st) p->handle = st->call;
+}
+
+/* Engine as UAS: learns its tag and Contact from its first 2xx to our INVITE, once sent. */
+static inline void sp_learn_uas(sp_t *p) {
+    if (p->d.eng_tag[0]) return;
     const sp_msg *ok = sp_sent(p, "SIP/2.0 2", "INVITE", 0);
-    if (ok) {
-        sp_slice_copy(p->d.eng_tag, sizeof p->d.eng_tag, ok->m.to_tag);
-        const sb_hdr *c = sb_msg_hdr(&ok->m, SB_HDR_CONTACT);
-        if (c) sp_slice_copy(p->d.eng_target, sizeof p->d.eng_target, sb_nameaddr_uri(c->value));
-    }
+    if (!ok) return;
+    sp_slice_copy(p->d.eng_tag, sizeof p->d.eng_tag, ok->m.to_tag);
+    const sb_hdr *c = sb_msg_hdr(&ok->m, SB_HDR_CONTACT);
+    if (c) sp_slice_copy(p->d.eng_target, sizeof p->d.eng_target, sb_nameaddr_uri(c->value));
 }
 
 /* ---- in-dialog requests from the script (either role) --------------------------------------- */
@@ -465,6 +469,7 @@ static inline void sp_invite(sp_t *p, uint64_t t, const char *extra) {
 static inline uint32_t sp_request(sp_t *p, uint64_t t, const char *method, uint32_t ack_cseq,
                                   const char *extra, const char *body) {
     bool ack = strcmp(method, "ACK") == 0;
+    sp_learn_uas(p);
     uint32_t cseq = ack ? ack_cseq : ++p->d.cseq;
     char br[32], head[4096];
     sp_branch(p, br, sizeof br);
