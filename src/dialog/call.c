@@ -360,3 +360,17 @@ void sb__reply_pending(sb_engine *e, sb_call *c, int status, uint64_t now) {
         if (n) sb__txn_respond(t, status, out, n, now);
     }
 }
+
+sb_txn *sb__send_session_request(sb_engine *e, sb_call *c, sb_method m, sb_purpose purpose,
+                                 uint32_t cseq, bool with_sdp, uint64_t now) {
+    char out[SB_MAX_OUT], body[1024], branch[48];
+    sb_buf b;
+    sb__new_branch(e, branch);
+    sb_buf_init(&b, out, sizeof out);
+    sb__req_begin(e, c, &b, m, cseq, branch);
+    sb__st_request_headers(e, c, &b);
+    size_t blen = with_sdp ? sb__sdp_body(e, c, body, sizeof body) : 0;
+    sb__req_finish(&b, "application/sdp", body, blen);
+    if (b.overflow) return NULL;
+    return sb__txn_client_start(e, c, m, purpose, &c->peer, branch, cseq, out, b.len, now);
+}

@@ -26,19 +26,9 @@ static void talk_and_media(sb_engine *e, sb_call *c, uint64_t now) {
 /* ---- UAC ---------------------------------------------------------------------------------- */
 
 void sb__uac_send_invite(sb_engine *e, sb_call *c, uint64_t now) {
-    char out[SB_MAX_OUT], body[1024], branch[48];
-    sb_buf b;
-    sb__new_branch(e, branch);
     c->invite_cseq = ++c->local_cseq;
-    sb_buf_init(&b, out, sizeof out);
-    sb__req_begin(e, c, &b, SB_METHOD_INVITE, c->invite_cseq, branch);
-    sb__st_request_headers(e, c, &b);
-    size_t blen = sb__sdp_body(e, c, body, sizeof body);
-    sb__req_finish(&b, "application/sdp", body, blen);
-    sb_txn *t = b.overflow ? NULL
-                           : sb__txn_client_start(e, c, SB_METHOD_INVITE, SB_PURPOSE_INVITE,
-                                                  &c->peer, branch, c->invite_cseq, out, b.len,
-                                                  now);
+    sb_txn *t = sb__send_session_request(e, c, SB_METHOD_INVITE, SB_PURPOSE_INVITE,
+                                         c->invite_cseq, true, now);
     if (!t) {
         sb__call_end(e, c, SB_RESULT_FAILED, SB_END_ENGINE_LIMIT, false, now);
         return;

@@ -18,18 +18,8 @@ static bool invite_busy(const sb_call *c) {
 
 int sb__send_reinvite(sb_engine *e, sb_call *c, bool refresh, uint64_t now) {
     if (invite_busy(c)) return SB_ESTATE;
-    char out[SB_MAX_OUT], body[1024], branch[48];
-    sb_buf b;
-    sb__new_branch(e, branch);
-    uint32_t cseq = ++c->local_cseq;
-    sb_buf_init(&b, out, sizeof out);
-    sb__req_begin(e, c, &b, SB_METHOD_INVITE, cseq, branch);
-    sb__st_request_headers(e, c, &b);
-    size_t blen = sb__sdp_body(e, c, body, sizeof body);
-    sb__req_finish(&b, "application/sdp", body, blen);
-    if (b.overflow) return SB_ETOOBIG;
-    sb_txn *t = sb__txn_client_start(e, c, SB_METHOD_INVITE, SB_PURPOSE_REINVITE, &c->peer,
-                                     branch, cseq, out, b.len, now);
+    sb_txn *t = sb__send_session_request(e, c, SB_METHOD_INVITE, SB_PURPOSE_REINVITE,
+                                         ++c->local_cseq, true, now);
     if (!t) return SB_ELIMIT;
     t->is_refresh = refresh;
     c->inv_txn = t;

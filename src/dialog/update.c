@@ -9,17 +9,8 @@
 
 int sb__send_update(sb_engine *e, sb_call *c, uint64_t now) {
     if (c->upd_outstanding || c->state != SB_CS_CONFIRMED) return SB_ESTATE;
-    char out[SB_MAX_OUT], branch[48];
-    sb_buf b;
-    sb__new_branch(e, branch);
-    uint32_t cseq = ++c->local_cseq;
-    sb_buf_init(&b, out, sizeof out);
-    sb__req_begin(e, c, &b, SB_METHOD_UPDATE, cseq, branch);
-    sb__st_request_headers(e, c, &b);
-    sb__req_finish(&b, NULL, NULL, 0);
-    if (b.overflow) return SB_ETOOBIG;
-    sb_txn *t = sb__txn_client_start(e, c, SB_METHOD_UPDATE, SB_PURPOSE_UPDATE, &c->peer, branch,
-                                     cseq, out, b.len, now);
+    sb_txn *t = sb__send_session_request(e, c, SB_METHOD_UPDATE, SB_PURPOSE_UPDATE,
+                                         ++c->local_cseq, false, now); /* UPD-2: no offer */
     if (!t) return SB_ELIMIT;
     t->is_refresh = 1;
     c->upd_outstanding = 1;

@@ -122,6 +122,10 @@ void sb__new_branch(sb_engine *e, char out[48]);
 void sb__req_begin(sb_engine *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cseq,
                    const char *branch);
 void sb__req_finish(sb_buf *b, const char *ctype, const char *body, size_t body_len);
+/* Sends an INVITE or UPDATE of this call with the RFC 4028 request headers and, with_sdp, our
+ * current SDP, in a new client transaction. Returns it, or NULL (too big, or a limit). */
+sb_txn *sb__send_session_request(sb_engine *e, sb_call *c, sb_method m, sb_purpose purpose,
+                                 uint32_t cseq, bool with_sdp, uint64_t now);
 /* A response to m: status line, Via/From/To/Call-ID/CSeq copied, our tag on To when tag is
  * given, then the caller's extra header lines (already CRLF-terminated) and body. */
 size_t sb__resp_build(sb_engine *e, const sb_msg *m, int status, const char *reason,
