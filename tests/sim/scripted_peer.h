@@ -398,12 +398,23 @@ static inline void sp_reply_tag(sp_t *p, uint64_t t, const sp_msg *req, const ch
         const sb_hdr *h = &m->hdrs[i];
         const char *name = NULL;
         switch (h->id) {
-        case SB_HDR_VIA: name = "Via"; break;
-        case SB_HDR_FROM: name = "From"; break;
-        case SB_HDR_TO: name = "To"; break;
-        case SB_HDR_CALL_ID: name = "Call-ID"; break;
-        case SB_HDR_CSEQ: name = "CSeq"; break;
-        default: break;
+        case SB_HDR_VIA:
+            name = "Via";
+            break;
+        case SB_HDR_FROM:
+            name = "From";
+            break;
+        case SB_HDR_TO:
+            name = "To";
+            break;
+        case SB_HDR_CALL_ID:
+            name = "Call-ID";
+            break;
+        case SB_HDR_CSEQ:
+            name = "CSeq";
+            break;
+        default:
+            break;
         }
         if (!name) continue;
         o += (size_t)snprintf(head + o, sizeof head - o, "%s: %.*s", name, (int)h->value.n,
@@ -477,8 +488,8 @@ static inline uint32_t sp_request(sp_t *p, uint64_t t, const char *method, uint3
              "%s %s SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.2:5060;branch=%s\nMax-Forwards: 70\n"
              "From: <%s>;tag=%s\nTo: <%s>%s%s\nCall-ID: %s\nCSeq: %u %s\nContact: <%s>\n%s%s",
              method, p->d.eng_target[0] ? p->d.eng_target : p->d.eng_uri, br, p->d.my_uri,
-             p->d.my_tag, p->d.eng_uri, p->d.eng_tag[0] ? ";tag=" : "", p->d.eng_tag,
-             p->d.call_id, cseq, method, SP_PEER_URI, extra ? extra : "",
+             p->d.my_tag, p->d.eng_uri, p->d.eng_tag[0] ? ";tag=" : "", p->d.eng_tag, p->d.call_id,
+             cseq, method, SP_PEER_URI, extra ? extra : "",
              body ? "Content-Type: application/sdp\n" : "");
     sp_recv_raw(p, t, head, body);
     return cseq;
@@ -538,8 +549,10 @@ static inline int sp_run(const char *name, const struct CMUnitTest *ok, size_t n
         int dfails = _cmocka_run_group_tests(dev_name, dev, ndev, NULL, NULL);
         if (dfails)
             fprintf(stderr, "%s: %d known engine deviation(s) from RFC4028.md%s\n", dev_name,
-                    dfails, getenv("SB_RFC4028_STRICT") ? "" : " (not counted: set "
-                                                               "SB_RFC4028_STRICT=1 to fail)");
+                    dfails,
+                    getenv("SB_RFC4028_STRICT") ? ""
+                                                : " (not counted: set "
+                                                  "SB_RFC4028_STRICT=1 to fail)");
         if (getenv("SB_RFC4028_STRICT")) fails += dfails;
     }
     return fails;

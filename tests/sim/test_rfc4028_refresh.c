@@ -137,9 +137,9 @@ static void test_REF_6_min_se_from_peer_refresh_kept(void **state) {
     (void)state;
     sb_config c = cfg90();
     sp_t *p = uac_answered(&c, SE90_UAC);
-    uint32_t cs = sp_request(p, 30000, "UPDATE", 0,
-                             "Supported: timer\nSession-Expires: 150;refresher=uas\nMin-SE: 150\n",
-                             NULL);
+    uint32_t cs =
+        sp_request(p, 30000, "UPDATE", 0,
+                   "Supported: timer\nSession-Expires: 150;refresher=uas\nMin-SE: 150\n", NULL);
     const sp_msg *ok = sp_must_answer(p, cs, "UPDATE");
     sb_refresher r;
     assert_int_equal(ok->m.status, 200);
@@ -170,8 +170,8 @@ static void test_REF_7_only_2xx_rearm(void **state) {
     c = cfg90();
     c.timer.answer_refresh_code = 500;
     p = uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uac\n");
-    cs = sp_request(p, 30000, "UPDATE", 0,
-                    "Supported: timer\nSession-Expires: 90;refresher=uac\n", NULL);
+    cs = sp_request(p, 30000, "UPDATE", 0, "Supported: timer\nSession-Expires: 90;refresher=uac\n",
+                    NULL);
     assert_int_equal(sp_must_answer(p, cs, "UPDATE")->m.status, 500);
     sp_at(p, 100000);
     sp_expect_times(p, "BYE", NULL, (uint64_t[]){60000}, 1);
@@ -334,9 +334,9 @@ static void test_REF_15_update_refresh_headers(void **state) {
 
     c = cfg90();
     p = uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uac\n");
-    uint32_t cs = sp_request(p, 30000, "UPDATE", 0,
-                             "Supported: timer\nSession-Expires: 90;refresher=uac\nMin-SE: 90\n",
-                             NULL);
+    uint32_t cs =
+        sp_request(p, 30000, "UPDATE", 0,
+                   "Supported: timer\nSession-Expires: 90;refresher=uac\nMin-SE: 90\n", NULL);
     const sp_msg *ok = sp_must_answer(p, cs, "UPDATE");
     assert_int_equal(ok->m.status, 200);
     assert_int_equal(sp_se(ok, &r), 90);
@@ -540,8 +540,8 @@ static void test_UPD_5_allow_lists_update(void **state) {
     sp_free(p);
     c = cfg90();
     p = uas_answered(&c, "Session-Expires: 90\n");
-    assert_true(sb_msg_has_token(&sp_must(p, "SIP/2.0 200", "INVITE", 0)->m, SB_HDR_ALLOW,
-                                 "UPDATE"));
+    assert_true(
+        sb_msg_has_token(&sp_must(p, "SIP/2.0 200", "INVITE", 0)->m, SB_HDR_ALLOW, "UPDATE"));
 }
 
 /* UPD-7: a non-2xx to our UPDATE leaves the session unchanged (500: BYE only at expiration);
@@ -562,8 +562,8 @@ static void test_UPD_7_update_failures(void **state) {
     c.timer.method = SB_REFRESH_UPDATE;
     p = uac_answered(&c, SE90_UAC);
     sp_at(p, 45010);
-    sp_reply(p, 45020, sp_must(p, "UPDATE", NULL, 0), "481 Call/Transaction Does Not Exist",
-             NULL, NULL);
+    sp_reply(p, 45020, sp_must(p, "UPDATE", NULL, 0), "481 Call/Transaction Does Not Exist", NULL,
+             NULL);
     sp_expect_times(p, "BYE", NULL, (uint64_t[]){45020}, 1);
 }
 

@@ -706,8 +706,8 @@ static void test_PRX_6_422_from_proxy(void **state) {
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 900, SB_REFRESHER_UAC);
     sp_t *p = sp_new(&c);
     sp_call(p, 0);
-    sp_reply_tag(p, 5, sp_must(p, "INVITE", NULL, 0), "422 Session Interval Too Small",
-                 "proxytag", "Min-SE: 1000\n", NULL);
+    sp_reply_tag(p, 5, sp_must(p, "INVITE", NULL, 0), "422 Session Interval Too Small", "proxytag",
+                 "Min-SE: 1000\n", NULL);
     sp_ok_invite(p, 10, 1, TIMER_2XX_UAC "Session-Expires: 1000;refresher=uac\n");
     sp_at(p, 500010);
     const sp_msg *r = sp_must(p, "INVITE", NULL, 2);

@@ -150,8 +150,8 @@ static void test_UAS_5_UAS_6_UAS_11_table_2(void **state) {
         sb_refresher r;
         assert_int_equal(sp_se(ok, &r), 120);
         if (r != rows[i].want || requires_timer(ok) != rows[i].require)
-            fail_msg("Table 2 row %d (pref %d): refresher %d require %d", rows[i].row,
-                     rows[i].pref, r, requires_timer(ok));
+            fail_msg("Table 2 row %d (pref %d): refresher %d require %d", rows[i].row, rows[i].pref,
+                     r, requires_timer(ok));
         const sb_call_stats *s = sp_live(p);
         assert_int_equal(sp_vio(s, SB_VIO_REFRESHER_WITHOUT_TIMER), rows[i].vio);
         assert_int_equal(s->session_timer_refresher, r == SB_REFRESHER_UAS ? 1 : 2);
