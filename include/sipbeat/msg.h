@@ -159,7 +159,8 @@ int sb_via_parse(sb_slice value, sb_via *out); /* 0 or SB_EMALFORMED */
 /* SIP URI host and port ("sip:user@host:port;params"); port 0 when absent. */
 int sb_uri_hostport(sb_slice uri, sb_slice *host, uint16_t *port);
 
-/* RFC 4028 §4 headers. delta-seconds may be huge: values above UINT32_MAX are SB_EMALFORMED.
+/* RFC 4028 §4 headers. delta-seconds has no upper bound: values above UINT32_MAX saturate to
+ * UINT32_MAX (HDR-8). Anything but 1*DIGIT is SB_EMALFORMED.
  * refresher: 0 absent or not uac/uas (HDR-2), 1 uac, 2 uas. */
 typedef enum { SB_REFRESHER_NONE = 0, SB_REFRESHER_UAC = 1, SB_REFRESHER_UAS = 2 } sb_refresher;
 int sb_parse_session_expires(sb_slice value, uint32_t *se_s, sb_refresher *refresher,

@@ -158,8 +158,12 @@ void sb__req_begin(sb_engine *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cs
         sb_buf_str(b, c->route);
         sb_buf_str(b, "\r\n");
     }
-    if (m != SB_METHOD_ACK && m != SB_METHOD_CANCEL)
-        put_common(e, b, m != SB_METHOD_BYE || e->cfg.timer.mode != SB_TIMER_OFF);
+    if (m == SB_METHOD_CANCEL) {
+        /* UAC-1: `timer` in Supported on every request but ACK, CANCEL included */
+        if (e->cfg.timer.mode != SB_TIMER_OFF) sb_buf_str(b, "Supported: timer\r\n");
+    } else if (m != SB_METHOD_ACK) {
+        put_common(e, b, true);
+    }
     sb_buf_str(b, "User-Agent: sipbeat\r\n");
 }
 

@@ -18,6 +18,8 @@ static void copy_slice(char *dst, size_t cap, sb_slice s) {
     dst[n] = '\0';
 }
 
+static void end_fork(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
+
 static void talk_and_media(sb_engine *e, sb_call *c, uint64_t now) {
     if (c->duration_ms) sb_tmr_arm(&e->heap, &c->talk_tmr, now + c->duration_ms);
     if (c->hold_at_ms) sb_tmr_arm(&e->heap, &c->media_tmr, now + c->hold_at_ms);
@@ -45,6 +47,10 @@ void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *
                              uint64_t now) {
     int s = m->status;
     if (s < 200) {
+        /* Timer B stops at the first provisional: guard the wait for a final answer like a
+         * proxy's Timer C (RFC 3261 §16.6), then CANCEL. */
+        if (!sb_tmr_armed(&c->ring_tmr) && c->state != SB_CS_ENDING)
+            sb_tmr_arm(&e->heap, &c->ring_tmr, now + SB_TIMER_C_MS);
         if (s > 100 && c->state == SB_CS_CALLING) {
             c->state = SB_CS_EARLY;
             sb__emit(e, SB_EV_CALL_PROGRESS, c, s, 0, NULL);
@@ -52,12 +58,17 @@ void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *
         if (c->cancel_wanted && s > 100) sb__send_cancel(e, c, now);
         return;
     }
+    sb_tmr_cancel(&e->heap, &c->ring_tmr);
     if (s < 300) {
-        copy_slice(c->remote_tag, sizeof c->remote_tag, m->to_tag);
         if (t->seen_2xx || c->state == SB_CS_CONFIRMED || c->state == SB_CS_ENDING) {
+            if (c->remote_tag[0] && !sb_slice_eq(m->to_tag, c->remote_tag)) {
+                end_fork(e, c, t, m, now); /* UAC-14: a second dialog from a fork */
+                return;
+            }
             sb__send_ack(e, c, m->cseq); /* a retransmitted 2xx: ACK it again */
             return;
         }
+        copy_slice(c->remote_tag, sizeof c->remote_tag, m->to_tag);
         t->seen_2xx = 1;
         c->inv_txn = NULL;
         set_final(c, m);
@@ -92,7 +103,10 @@ void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *
         return;
     }
     if (s == 487 && c->state == SB_CS_ENDING) {
-        sb__call_end(e, c, SB_RESULT_CANCELLED, SB_END_CANCELLED, false, now);
+        if (c->stats.end_reason == SB_END_INVITE_TIMEOUT) /* our Timer C guard cancelled it */
+            sb__call_end(e, c, SB_RESULT_TIMEOUT, SB_END_INVITE_TIMEOUT, false, now);
+        else
+            sb__call_end(e, c, SB_RESULT_CANCELLED, SB_END_CANCELLED, false, now);
         return;
     }
     sb__call_end(e, c, SB_RESULT_REJECTED, SB_END_REJECTED, true, now);
@@ -125,13 +139,37 @@ void sb__send_cancel(sb_engine *e, sb_call *c, uint64_t now) {
                              c->invite_cseq, out, b.len, now);
 }
 
+/* A 2xx from a second fork of our INVITE: we keep the first dialog only, so this one is
+ * ACKed and ended at once (RFC 3261 §13.2.2.4), without touching the first dialog's state. */
+static void end_fork(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
+    sb_call fork = *c;
+    copy_slice(fork.remote_tag, sizeof fork.remote_tag, m->to_tag);
+    sb__dialog_learn(e, &fork, m, &t->peer);
+    sb__send_ack(e, &fork, m->cseq);
+    char out[SB_MAX_OUT], branch[48];
+    sb_buf b;
+    sb__new_branch(e, branch);
+    sb_buf_init(&b, out, sizeof out);
+    sb__req_begin(e, &fork, &b, SB_METHOD_BYE, m->cseq + 1, branch);
+    sb__req_finish(&b, NULL, NULL, 0);
+    if (!b.overflow) /* no transaction user: nobody waits for the answer */
+        sb__txn_client_start(e, NULL, SB_METHOD_BYE, SB_PURPOSE_OTHER, &fork.peer, branch,
+                             m->cseq + 1, out, b.len, now);
+}
+
 /* ---- UAS ---------------------------------------------------------------------------------- */
 
 static void answer(sb_engine *e, sb_call *c, uint64_t now);
 
+/* The ring timer: as UAS, time to answer; as UAC, no final answer came in time. */
 void sb__on_ring_tmr(void *owner, sb_tmr *t, uint64_t now) {
     (void)t;
     sb_call *c = owner;
+    if (c->role == SB_ROLE_UAC) {
+        c->stats.end_reason = SB_END_INVITE_TIMEOUT;
+        sb__send_cancel(c->eng, c, now);
+        return;
+    }
     if (c->srv_inv) answer(c->eng, c, now);
 }
 

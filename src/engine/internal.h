@@ -11,6 +11,7 @@
 #include "txn/txn.h"
 
 #define SB_MAX_OUT 8192 /* largest message we build */
+#define SB_TIMER_C_MS 180000 /* how long a UAC waits for a final answer after a 1xx */
 
 typedef enum {
     SB_CS_CALLING = 0, /* UAC: INVITE sent, no answer yet */

@@ -335,14 +335,17 @@ int sb_uri_hostport(sb_slice uri, sb_slice *host, uint16_t *port) {
     return 0;
 }
 
-/* delta-seconds followed by nothing or by parameters (RFC 4028 §4). */
+/* delta-seconds followed by nothing or by parameters (RFC 4028 §4). The ABNF has no upper
+ * bound and HDR-8 says any value must be handled, so a value beyond 32 bits saturates to
+ * UINT32_MAX ("longer than we will ever ask for") instead of failing the message. */
 static int delta_seconds(sb_slice value, uint32_t *out, sb_slice *rest) {
     sb_slice v = sb_slice_trim(value);
     if (v.n == 0) return SB_EMALFORMED;
     const char *p = v.p, *e = v.p + v.n;
     uint64_t x;
     bool over;
-    if (read_uint(&p, e, UINT32_MAX, &x, &over) == 0 || over) return SB_EMALFORMED;
+    if (read_uint(&p, e, UINT32_MAX, &x, &over) == 0) return SB_EMALFORMED;
+    if (over) x = UINT32_MAX;
     p = skip_ws(p, e);
     if (p < e && *p != ';') return SB_EMALFORMED;
     *out = (uint32_t)x;

@@ -42,8 +42,11 @@ void sb__ict_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
     case SB_TS_CALLING:
     case SB_TS_PROCEEDING:
         if (s < 200) {
+            /* Proceeding: no more retransmissions, and Timer B no longer applies (§17.1.1.2);
+             * the transaction user decides how long to wait for a final answer. */
             t->state = SB_TS_PROCEEDING;
             sb_tmr_cancel(&e->heap, &t->retx);
+            sb_tmr_cancel(&e->heap, &t->end);
             sb__tu_response(t, m, now);
         } else if (s < 300) {
             t->state = SB_TS_ACCEPTED;
@@ -78,6 +81,6 @@ void sb__ict_timer(sb_txn *t, bool retx, uint64_t now) {
         sb_tmr_arm(&t->eng->heap, &t->retx, now + t->interval_ms);
         return;
     }
-    if (t->state == SB_TS_CALLING || t->state == SB_TS_PROCEEDING) sb__tu_timeout(t, now);
+    if (t->state == SB_TS_CALLING) sb__tu_timeout(t, now);
     sb__txn_terminate(t); /* Timer B, D or M */
 }

@@ -539,23 +539,4 @@ static inline void sp_expect_times(const sp_t *p, const char *prefix, const char
     fail_msg("sends of '%s' differ", prefix);
 }
 
-/* Runs the cmocka groups; the second one holds tests of rules the engine does not follow yet.
- * Its failures are printed always but count in the exit status only with SB_RFC4028_STRICT
- * set, so the suite stays green for everyone else while the lead fixes the engine. */
-static inline int sp_run(const char *name, const struct CMUnitTest *ok, size_t nok,
-                         const char *dev_name, const struct CMUnitTest *dev, size_t ndev) {
-    int fails = _cmocka_run_group_tests(name, ok, nok, NULL, NULL);
-    if (ndev) {
-        int dfails = _cmocka_run_group_tests(dev_name, dev, ndev, NULL, NULL);
-        if (dfails)
-            fprintf(stderr, "%s: %d known engine deviation(s) from RFC4028.md%s\n", dev_name,
-                    dfails,
-                    getenv("SB_RFC4028_STRICT") ? ""
-                                                : " (not counted: set "
-                                                  "SB_RFC4028_STRICT=1 to fail)");
-        if (getenv("SB_RFC4028_STRICT")) fails += dfails;
-    }
-    return fails;
-}
-
 #endif

@@ -597,5 +597,5 @@ int main(void) {
         sp_test(test_UPD_5_allow_lists_update),
         sp_test(test_UPD_7_update_failures),
     };
-    return sp_run("rfc4028_refresh", tests, sizeof tests / sizeof tests[0], NULL, NULL, 0);
+    return cmocka_run_group_tests_name("rfc4028_refresh", tests, NULL, NULL);
 }
