@@ -1,0 +1,67 @@
+# Helpers for the RFC 4028 session-timer interop tests (test_st_*.sh): SIPp runs with their
+# scenario, bounded in calls (-m 1), time (-timeout, -recv_timeout, outer timeout) and stopped
+# by PID (lib.sh). Source it from a test: source "$(dirname "$0")/st_lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+SCEN="$HERE/scenarios"
+
+# sipp_bg SECS NAME SCENARIO PORT [SIPP ARGS...]: starts SIPp in the background on
+# 127.0.0.1:PORT with scenarios/SCENARIO, one call; logs go to $TMP/NAME_*.
+sipp_bg() {
+    local secs=$1 name=$2 scen=$3 port=$4
+    shift 4
+    bg "$secs" "$name" sipp -sf "$SCEN/$scen" -i 127.0.0.1 -p "$port" -m 1 \
+        -timeout "$((secs - 2))s" -recv_timeout 12000 -nostdin \
+        -trace_err -error_file "$TMP/${name}_err.log" \
+        -trace_msg -message_file "$TMP/${name}_msg.txt" \
+        -trace_logs -log_file "$TMP/${name}_logs.txt" "$@"
+}
+
+# sipp_uac SECS NAME SCENARIO TARGET_PORT [SIPP ARGS...]: runs SIPp as the caller in the
+# foreground against 127.0.0.1:TARGET_PORT and prints its exit code.
+sipp_uac() {
+    local secs=$1 name=$2 scen=$3 port=$4 rc=0
+    shift 4
+    timeout --signal=TERM --kill-after=5 "$secs" sipp -sf "$SCEN/$scen" "127.0.0.1:$port" \
+        -i 127.0.0.1 -p "$(free_port)" -m 1 -timeout "$((secs - 2))s" -recv_timeout 12000 \
+        -nostdin -trace_err -error_file "$TMP/${name}_err.log" \
+        -trace_msg -message_file "$TMP/${name}_msg.txt" \
+        -trace_logs -log_file "$TMP/${name}_logs.txt" "$@" >"$TMP/$name.log" 2>&1 || rc=$?
+    echo "$rc"
+}
+
+# wait_rc PID: waits for a background process and sets WAIT_RC to its exit code. Unlike
+# lib.sh's wait_exit it is not meant for $(...): in a command substitution `wait` cannot wait
+# for the parent shell's children and yields -1 if the process is still running.
+wait_rc() {
+    WAIT_RC=0
+    wait "$1" || WAIT_RC=$?
+}
+
+# sipp_check RC NAME: fails the test unless SIPp exited 0; shows its own error log.
+sipp_check() {
+    if [ "$1" != 0 ]; then
+        [ -f "$TMP/${2}_err.log" ] && tail -n 30 "$TMP/${2}_err.log" >&2
+        [ -f "$TMP/${2}_logs.txt" ] && tail -n 30 "$TMP/${2}_logs.txt" >&2
+        fail "SIPp ($2) exit code $1 (0: its scenario and every check in it passed)"
+    fi
+}
+
+# call_field FILE FIELD: one field of the first call record in a sipbeat report.
+call_field() { jq -r ".calls[0].$2" "$1"; }
+
+# has_violation FILE ID: whether the first call lists a violation with that id.
+has_violation() { jq -e --arg id "$2" '.calls[0].session_timer_violations | map(.id) | index($id) != null' "$1" >/dev/null; }
+
+# trace_time FILE REGEX: the time stamp (seconds) of the first trace block whose header and
+# start line match REGEX, e.g. 'SENT .*\nBYE '.
+trace_time() {
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+for blk in re.split(r"(?m)^(?=----- )", text):
+    m = re.match(r"----- ([0-9.]+) s (.*\n.*)", blk)
+    if m and re.search(sys.argv[2], m.group(2)):
+        print(m.group(1)); sys.exit(0)
+sys.exit(1)
+PY
+}
