@@ -65,3 +65,13 @@ for blk in re.split(r"(?m)^(?=----- )", text):
 sys.exit(1)
 PY
 }
+
+# answer_bg NAME PORT [SIPBEAT ARGS...]: `sipbeat answer` for one call on 127.0.0.1:PORT in the
+# background, report in $TMP/NAME.json; waits until it listens. PID in $BG_PID.
+answer_bg() {
+    local name=$1 port=$2
+    shift 2
+    bg 20 "$name" "$SIPBEAT" answer --listen "127.0.0.1:$port" --max-calls 1 \
+        --report "$TMP/$name.json" --trace "$TMP/$name.trace.txt" -q "$@"
+    wait_udp "$port"
+}
