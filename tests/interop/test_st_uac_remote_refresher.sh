@@ -1,14 +1,14 @@
 # (4) sipbeat call --timer-refresher none -> SIPp UAS that picks refresher=uas (Table 2 row 4)
-# and sends the refresh re-INVITEs itself at 2 s and 4 s (st_uas_refresher_uas.xml checks that
+# and sends the refresh re-INVITEs itself at 1.5 s and 3 s (st_uas_refresher_uas.xml checks that
 # sipbeat's 200s keep refresher=uac + Require: timer). The report shows 2 refreshes received,
-# refresher remote, no expiry (sipbeat's own BYE at 5 s is a normal hangup).
+# refresher remote, no expiry (sipbeat's own BYE at 4 s is a normal hangup).
 source "$(dirname "$0")/st_lib.sh"
 port=$(free_port)
 sipp_bg 20 sipp st_uas_refresher_uas.xml "$port"
 sipp=$BG_PID
 wait_udp "$port"
 rc=0
-timeout -k 3 15 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -d 5s --timer supported --timer-se 4 \
+timeout -k 3 15 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -d 4s --timer supported --timer-se 4 \
     --timer-refresher none --timer-min-se 2 --timer-unchecked --trace "$TMP/trace.txt" \
     --report "$TMP/uac.json" -q >"$TMP/uac.log" 2>&1 || rc=$?
 wait_rc "$sipp"
