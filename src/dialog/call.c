@@ -4,10 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void copy_slice(char *dst, size_t cap, sb_slice s) {
-    size_t n = s.n < cap - 1 ? s.n : cap - 1;
-    memcpy(dst, s.p, n);
-    dst[n] = '\0';
+int sb__str_set(char **dst, sb_slice s) {
+    free(*dst);
+    *dst = NULL;
+    if (!s.n) return 0;
+    char *p = malloc(s.n + 1);
+    if (!p) return SB_ENOMEM;
+    memcpy(p, s.p, s.n);
+    p[s.n] = '\0';
+    *dst = p;
+    return 0;
 }
 
 static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now);
@@ -84,6 +90,11 @@ static void call_free(sb_engine *e, sb_call *c) {
     if (c->next) c->next->prev = c->prev;
     e->stats.live_calls--;
     free(c->ok_msg);
+    free(c->remote_tag);
+    free(c->local_uri);
+    free(c->remote_uri);
+    free(c->remote_target);
+    free(c->route);
     free(c);
 }
 
@@ -91,6 +102,8 @@ void sb__call_end(sb_engine *e, sb_call *c, sb_result result, sb_end_reason why,
                   uint64_t now) {
     if (c->state == SB_CS_ENDED) return;
     c->state = SB_CS_ENDED;
+    if (result == SB_RESULT_NONE) /* ended before any answer we know of */
+        result = c->cancel_sent ? SB_RESULT_CANCELLED : SB_RESULT_FAILED;
     if (c->stats.result == SB_RESULT_NONE || result != SB_RESULT_ANSWERED) c->stats.result = result;
     c->stats.end_reason = why;
     c->stats.ended_by_remote = by_remote;
@@ -113,7 +126,7 @@ void sb__new_branch(sb_engine *e, char out[48]) {
 static void put_uri_hdr(sb_buf *b, const char *name, const char *uri, const char *tag) {
     sb_buf_str(b, name);
     sb_buf_str(b, ": <");
-    sb_buf_str(b, uri);
+    sb_buf_str(b, uri ? uri : "");
     sb_buf_str(b, ">");
     if (tag && tag[0]) {
         sb_buf_str(b, ";tag=");
@@ -135,7 +148,7 @@ static void put_common(sb_engine *e, sb_buf *b, bool supported) {
 void sb__req_begin(sb_engine *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cseq,
                    const char *branch) {
     const char *name = sb_method_name(m);
-    const char *ruri = c->remote_target[0] ? c->remote_target : c->remote_uri;
+    const char *ruri = c->remote_target ? c->remote_target : c->remote_uri ? c->remote_uri : "";
     sb_buf_str(b, name);
     sb_buf_str(b, " ");
     sb_buf_str(b, ruri);
@@ -153,7 +166,7 @@ void sb__req_begin(sb_engine *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cs
     sb_buf_str(b, " ");
     sb_buf_str(b, name);
     sb_buf_str(b, "\r\n");
-    if (c->route[0]) {
+    if (c->route) {
         sb_buf_str(b, "Route: ");
         sb_buf_str(b, c->route);
         sb_buf_str(b, "\r\n");
@@ -250,12 +263,27 @@ size_t sb__resp_build(sb_engine *e, const sb_msg *m, int status, const char *rea
     return b.overflow ? 0 : b.len;
 }
 
+bool sb__uri_usable(sb_slice uri) {
+    if (uri.n == 0 || uri.n > 2048) return false;
+    for (size_t i = 0; i < uri.n; i++) {
+        unsigned char ch = (unsigned char)uri.p[i];
+        if (ch <= ' ' || ch == '<' || ch == '>' || ch == '"' || ch == 0x7f) return false;
+    }
+    const char *colon = memchr(uri.p, ':', uri.n);
+    return colon && colon != uri.p; /* a scheme */
+}
+
 void sb__reply(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int status,
                const char *extra, uint64_t now) {
+    sb__reply_reason(e, t, m, to, status, NULL, extra, now);
+}
+
+void sb__reply_reason(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int status,
+                      const char *reason, const char *extra, uint64_t now) {
     char out[SB_MAX_OUT];
     char tag[12];
     sb_rng_hex(&e->rng, tag, 10);
-    size_t n = sb__resp_build(e, m, status, NULL, tag, extra, extra ? strlen(extra) : 0, NULL,
+    size_t n = sb__resp_build(e, m, status, reason, tag, extra, extra ? strlen(extra) : 0, NULL,
                               NULL, 0, out, sizeof out);
     if (!n) return;
     if (t) sb__txn_respond(t, status, out, n, now);
@@ -276,8 +304,9 @@ void sb__dialog_learn(sb_engine *e, sb_call *c, const sb_msg *m, const sb_addr *
     if (ct) {
         size_t pos = 0;
         sb_slice first;
-        if (sb_list_next(ct->value, &pos, &first))
-            copy_slice(c->remote_target, sizeof c->remote_target, sb_nameaddr_uri(first));
+        /* a Contact we cannot write back as a Request-URI is ignored (the remote URI serves) */
+        if (sb_list_next(ct->value, &pos, &first) && sb__uri_usable(sb_nameaddr_uri(first)))
+            sb__str_set(&c->remote_target, sb_nameaddr_uri(first));
     }
     /* Route set: every Record-Route entry, in order for the UAS, reversed for the UAC. */
     sb_slice items[16];
@@ -288,17 +317,19 @@ void sb__dialog_learn(sb_engine *e, sb_call *c, const sb_msg *m, const sb_addr *
         sb_slice it;
         while (n < 16 && sb_list_next(m->hdrs[i].value, &pos, &it)) items[n++] = it;
     }
+    char route[SB_MAX_OUT / 2];
     sb_buf b;
-    sb_buf_init(&b, c->route, sizeof c->route - 1);
+    sb_buf_init(&b, route, sizeof route);
     for (size_t k = 0; k < n; k++) {
         sb_slice it = c->role == SB_ROLE_UAC ? items[n - 1 - k] : items[k];
         if (k) sb_buf_str(&b, ", ");
         sb_buf_slice(&b, it);
     }
-    c->route[b.overflow ? 0 : b.len] = '\0';
+    sb__str_set(&c->route, (sb_slice){route, b.overflow ? 0 : b.len});
     /* Next hop: the first route, else the remote target; IP literals only, else the source. */
     sb_slice hop = n ? sb_nameaddr_uri(c->role == SB_ROLE_UAC ? items[n - 1] : items[0])
-                     : (sb_slice){c->remote_target, strlen(c->remote_target)};
+                 : c->remote_target ? (sb_slice){c->remote_target, strlen(c->remote_target)}
+                                    : (sb_slice){"", 0};
     sb_slice host;
     uint16_t port = 0;
     sb_addr a;

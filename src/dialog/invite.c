@@ -10,6 +10,7 @@
 #include "engine/internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void copy_slice(char *dst, size_t cap, sb_slice s) {
@@ -60,15 +61,15 @@ void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *
     }
     sb_tmr_cancel(&e->heap, &c->ring_tmr);
     if (s < 300) {
-        if (t->seen_2xx || c->state == SB_CS_CONFIRMED || c->state == SB_CS_ENDING) {
-            if (c->remote_tag[0] && !sb_slice_eq(m->to_tag, c->remote_tag)) {
+        if (t->seen_2xx || c->state == SB_CS_CONFIRMED) {
+            if (c->remote_tag && !sb_slice_eq(m->to_tag, c->remote_tag)) {
                 end_fork(e, c, t, m, now); /* UAC-14: a second dialog from a fork */
                 return;
             }
             sb__send_ack(e, c, m->cseq); /* a retransmitted 2xx: ACK it again */
             return;
         }
-        copy_slice(c->remote_tag, sizeof c->remote_tag, m->to_tag);
+        sb__str_set(&c->remote_tag, m->to_tag);
         t->seen_2xx = 1;
         c->inv_txn = NULL;
         set_final(c, m);
@@ -79,8 +80,8 @@ void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *
         sb__send_ack(e, c, m->cseq);
         sb__emit(e, SB_EV_CALL_ANSWERED, c, s, 0, NULL);
         sb__st_on_2xx(e, c, m, false, now - t->started_ms, now);
-        if (c->cancel_wanted) { /* hung up while the INVITE was in flight */
-            sb__send_bye(e, c, SB_END_CANCELLED, now);
+        if (c->cancel_wanted || c->cancel_sent) { /* hung up while the INVITE was in flight: */
+            sb__send_bye(e, c, SB_END_CANCELLED, now); /* the 2xx won the race (§9.1) */
             return;
         }
         talk_and_media(e, c, now);
@@ -127,8 +128,11 @@ void sb__send_ack(sb_engine *e, sb_call *c, uint32_t cseq) {
 void sb__send_cancel(sb_engine *e, sb_call *c, uint64_t now) {
     sb_txn *inv = c->inv_txn;
     c->cancel_wanted = 0;
+    c->cancel_sent = 1;
     c->state = SB_CS_ENDING;
     if (!inv) return;
+    /* RFC 3261 §9.1: if no final answer comes within 64*T1 of the CANCEL, the INVITE is over */
+    if (inv->state == SB_TS_PROCEEDING) sb_tmr_arm(&e->heap, &inv->end, now + 64ull * e->cfg.t1_ms);
     char out[SB_MAX_OUT];
     sb_buf b;
     sb_buf_init(&b, out, sizeof out);
@@ -142,8 +146,9 @@ void sb__send_cancel(sb_engine *e, sb_call *c, uint64_t now) {
 /* A 2xx from a second fork of our INVITE: we keep the first dialog only, so this one is
  * ACKed and ended at once (RFC 3261 §13.2.2.4), without touching the first dialog's state. */
 static void end_fork(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
-    sb_call fork = *c;
-    copy_slice(fork.remote_tag, sizeof fork.remote_tag, m->to_tag);
+    sb_call fork = *c; /* a scratch copy: its strings are its own, the rest is borrowed */
+    fork.remote_tag = fork.remote_target = fork.route = NULL;
+    sb__str_set(&fork.remote_tag, m->to_tag);
     sb__dialog_learn(e, &fork, m, &t->peer);
     sb__send_ack(e, &fork, m->cseq);
     char out[SB_MAX_OUT], branch[48];
@@ -155,6 +160,9 @@ static void end_fork(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint6
     if (!b.overflow) /* no transaction user: nobody waits for the answer */
         sb__txn_client_start(e, NULL, SB_METHOD_BYE, SB_PURPOSE_OTHER, &fork.peer, branch,
                              m->cseq + 1, out, b.len, now);
+    free(fork.remote_tag);
+    free(fork.remote_target);
+    free(fork.route);
 }
 
 /* ---- UAS ---------------------------------------------------------------------------------- */
@@ -205,8 +213,16 @@ static void answer(sb_engine *e, sb_call *c, uint64_t now) {
 }
 
 void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
-    if (!sb_msg_hdr(m, SB_HDR_CONTACT)) {
-        sb__reply(e, t, m, from, 400, NULL, now);
+    const sb_hdr *contact = sb_msg_hdr(m, SB_HDR_CONTACT);
+    const char *bad = !contact ? "Bad Request: missing Contact"
+                      : !sb__uri_usable(sb_nameaddr_uri(contact->value)) ? "Bad Request: bad Contact"
+                      : !sb__uri_usable(sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value))
+                          ? "Bad Request: bad From"
+                      : !sb__uri_usable(sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value))
+                          ? "Bad Request: bad To"
+                          : NULL;
+    if (bad) { /* we would have to write these back into our own requests */
+        sb__reply_reason(e, t, m, from, 400, bad, NULL, now);
         return;
     }
     if (e->cfg.max_concurrent && e->stats.live_calls >= e->cfg.max_concurrent) {
@@ -217,15 +233,13 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
     /* RFC 4028 admission first: a 422 is a negotiation step, not a call. */
     char extra[256];
     sb_buf x;
-    sb_buf_init(&x, extra, sizeof extra);
-    int status = sb__st_check_request(e, NULL, m, &x);
-    if (status == 422) {
-        e->stats.invites_422++;
-        char out[SB_MAX_OUT], tag[12];
-        sb_rng_hex(&e->rng, tag, 10);
-        size_t n = sb__resp_build(e, m, 422, NULL, tag, extra, x.len, NULL, NULL, 0, out,
-                                  sizeof out);
-        if (n) sb__txn_respond(t, 422, out, n, now);
+    sb_buf_init(&x, extra, sizeof extra - 1);
+    const char *reason = NULL;
+    int status = sb__st_check_request(e, NULL, m, &x, &reason);
+    if (status == 422 || status == 400) { /* a negotiation step or bad input: no call yet */
+        if (status == 422) e->stats.invites_422++;
+        x.p[x.len] = '\0';
+        sb__reply_reason(e, t, m, from, status, reason, extra, now);
         return;
     }
     sb_call *c = sb__call_new(e, SB_ROLE_UAS, now);
@@ -236,10 +250,9 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
     }
     copy_slice(c->stats.call_id, sizeof c->stats.call_id, m->call_id);
     sb__call_index(e, c);
-    copy_slice(c->remote_tag, sizeof c->remote_tag, m->from_tag);
-    copy_slice(c->local_uri, sizeof c->local_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value));
-    copy_slice(c->remote_uri, sizeof c->remote_uri,
-               sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value));
+    sb__str_set(&c->remote_tag, m->from_tag);
+    sb__str_set(&c->local_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value));
+    sb__str_set(&c->remote_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value));
     c->remote_cseq = m->cseq;
     c->invite_cseq = m->cseq;
     c->remote_owns_callid = 1;
@@ -255,7 +268,7 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
     if (offer.valid) c->sdp.dir = sb_dir_answer(offer.dir, SB_DIR_SENDRECV);
 
     respond(e, c, m, 100, NULL, 0, NULL, 0, now);
-    if (status) { /* 420 or 421 */
+    if (status) { /* 421 */
         respond(e, c, m, status, extra, x.len, NULL, 0, now);
         c->srv_inv = NULL;
         c->stats.final_status_code = (uint16_t)status;
@@ -289,7 +302,7 @@ void sb__on_ack(sb_engine *e, sb_call *c, const sb_msg *m, uint64_t now) {
 }
 
 void sb__on_cancel(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
-    sb_txn *inv = sb__txn_find(e, m->branch, SB_METHOD_INVITE, true);
+    sb_txn *inv = sb__txn_find(e, m->branch, SB_METHOD_INVITE, sb__sent_by(m), true);
     if (!inv) {
         sb__reply(e, t, m, from, 481, NULL, now);
         return;

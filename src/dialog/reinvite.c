@@ -185,10 +185,12 @@ void sb__in_dialog_session_request(sb_engine *e, sb_call *c, sb_txn *t, const sb
     }
     char extra[512];
     sb_buf x;
-    sb_buf_init(&x, extra, sizeof extra);
-    int status = sb__st_check_request(e, c, m, &x);
+    sb_buf_init(&x, extra, sizeof extra - 1);
+    const char *reason = NULL;
+    int status = sb__st_check_request(e, c, m, &x, &reason);
     if (status) {
-        reply_extra(e, t, m, status, extra, x.len, now);
+        x.p[x.len] = '\0';
+        sb__reply_reason(e, t, m, &t->peer, status, reason, extra, now);
         return;
     }
     sb__txn_attach(t, c);

@@ -3,7 +3,7 @@
  * RFC 3261 §8.2 wants a malformed request answered, but a response can only reach the client
  * if it carries the request's Via, From, To, Call-ID and CSeq. So we answer only when all five
  * can be found as plain lines; the reason phrase names the problem the parser saw. ACKs are
- * never answered. */
+ * never answered. An oversize datagram is read up to our size limit and answered 513. */
 #include "engine/internal.h"
 
 #include <string.h>
@@ -13,8 +13,31 @@ static bool is_token_char(char ch) {
            strchr("-.!%*_+`'~", ch) != NULL;
 }
 
+/* The request line ends in "SIP/x.y" that is not 2.0: a version we do not speak, rather than
+ * a garbled line (RFC 4475 3.1.2.8 has "; lr SIP/2.0" where the URI broke in two). */
+static bool speaks_other_sip(const char *p, size_t len) {
+    const char *eol = memchr(p, '\r', len);
+    if (!eol) eol = memchr(p, '\n', len);
+    if (!eol) return false;
+    const char *sp = eol;
+    while (sp > p && sp[-1] != ' ') sp--;
+    size_t n = (size_t)(eol - sp);
+    int spaces = 0;
+    for (const char *q = p; q < eol; q++) spaces += *q == ' ';
+    return spaces == 2 && n > 4 && (sp[0] == 'S' || sp[0] == 's') && (sp[1] == 'I' || sp[1] == 'i') &&
+           (sp[2] == 'P' || sp[2] == 'p') && sp[3] == '/';
+}
+
 void sb__reply_bad_request(sb_engine *e, const sb_addr *from, const char *data, size_t len,
                            const char *why) {
+    /* 505 for a version we do not speak, 513 for what is too large, else 400 (RFC 3261 §21) */
+    const char *status = "400 Bad Request: ";
+    if (strcmp(why, "bad SIP version") == 0 && speaks_other_sip(data, len))
+        status = "505 Version Not Supported: ";
+    if (len > SB_MSG_MAX_SIZE) {
+        status = "513 Message Too Large: ";
+        len = SB_MSG_MAX_SIZE;
+    }
     const char *p = data, *end = data + len;
     size_t mlen = 0;
     while (p + mlen < end && is_token_char(p[mlen])) mlen++;
@@ -39,7 +62,7 @@ void sb__reply_bad_request(sb_engine *e, const sb_addr *from, const char *data, 
                  id == SB_HDR_CSEQ) &&
                 !vals[id].p) {
                 vals[id] = sb_slice_trim((sb_slice){colon + 1, (size_t)(le - colon - 1)});
-                found++;
+                found += vals[id].n > 0; /* an empty value cannot be echoed */
             }
         }
         line = eol;
@@ -49,7 +72,8 @@ void sb__reply_bad_request(sb_engine *e, const sb_addr *from, const char *data, 
     char out[SB_MAX_OUT], tag[12];
     sb_buf b;
     sb_buf_init(&b, out, sizeof out);
-    sb_buf_str(&b, "SIP/2.0 400 Bad Request: ");
+    sb_buf_str(&b, "SIP/2.0 ");
+    sb_buf_str(&b, status);
     sb_buf_str(&b, why);
     sb_buf_str(&b, "\r\n");
     sb_buf_hdr(&b, "Via", vals[SB_HDR_VIA]);

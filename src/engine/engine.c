@@ -170,7 +170,9 @@ void sb__tu_timeout(sb_txn *t, uint64_t now) {
     switch (t->purpose) {
     case SB_PURPOSE_INVITE:
         c->inv_txn = NULL;
-        if (c->state == SB_CS_ENDING)
+        if (c->state == SB_CS_ENDING && c->stats.end_reason == SB_END_INVITE_TIMEOUT)
+            sb__call_end(e, c, SB_RESULT_TIMEOUT, SB_END_INVITE_TIMEOUT, false, now);
+        else if (c->state == SB_CS_ENDING)
             sb__call_end(e, c, SB_RESULT_CANCELLED, SB_END_CANCELLED, false, now);
         else
             sb__call_end(e, c, SB_RESULT_TIMEOUT, SB_END_INVITE_TIMEOUT, false, now);
@@ -237,10 +239,59 @@ static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg 
     }
 }
 
+/* RFC 3261 §8.2.1-8.2.3: what a UAS checks before a request reaches its method. Returns 0 or
+ * the status to answer, with its reason phrase and extra header lines (CRLF-terminated). */
+static int admit(const sb_engine *e, const sb_msg *m, const char **reason, sb_buf *x) {
+    sb_slice u = m->uri;
+    if (!((u.n > 4 && sb_slice_ieq((sb_slice){u.p, 4}, "sip:")) ||
+          (u.n > 5 && sb_slice_ieq((sb_slice){u.p, 5}, "sips:")))) {
+        *reason = "Unsupported URI Scheme";
+        return 416;
+    }
+    /* Option tags we support: `timer` while session timers are on (UAS-8 when they are off). */
+    bool unsupported = false;
+    for (uint16_t i = 0; i < m->nhdrs; i++) {
+        if (m->hdrs[i].id != SB_HDR_REQUIRE) continue;
+        size_t pos = 0;
+        sb_slice tag;
+        while (sb_list_next(m->hdrs[i].value, &pos, &tag)) {
+            if (sb_slice_ieq(tag, "timer") && e->cfg.timer.mode != SB_TIMER_OFF) continue;
+            sb_buf_str(x, unsupported ? ", " : "Unsupported: ");
+            sb_buf_slice(x, tag);
+            unsupported = true;
+        }
+    }
+    if (unsupported) {
+        sb_buf_str(x, "\r\n");
+        *reason = "Bad Extension";
+        return 420;
+    }
+    if (m->method != SB_METHOD_INVITE && m->method != SB_METHOD_UPDATE) return 0;
+    const sb_hdr *ct = sb_msg_hdr(m, SB_HDR_CONTENT_TYPE);
+    if (m->body.n) {
+        sb_slice type = ct ? ct->value : (sb_slice){"", 0};
+        const char *semi = type.n ? memchr(type.p, ';', type.n) : NULL;
+        if (semi) type.n = (size_t)(semi - type.p);
+        if (!sb_slice_ieq(sb_slice_trim(type), "application/sdp")) {
+            sb_buf_str(x, "Accept: application/sdp\r\n");
+            *reason = "Unsupported Media Type";
+            return 415;
+        }
+    }
+    /* We answer with SDP: an Accept that rules it out gets 406 (RFC 3261 §21.4.7). */
+    if (m->first[SB_HDR_ACCEPT] && !sb_msg_has_token(m, SB_HDR_ACCEPT, "application/sdp") &&
+        !sb_msg_has_token(m, SB_HDR_ACCEPT, "application/*") &&
+        !sb_msg_has_token(m, SB_HDR_ACCEPT, "*/*")) {
+        *reason = "Not Acceptable";
+        return 406;
+    }
+    return 0;
+}
+
 static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len,
                     const sb_addr *from, uint64_t now) {
     if (m->method == SB_METHOD_ACK) {
-        sb_txn *t = sb__txn_find(e, m->branch, SB_METHOD_ACK, true);
+        sb_txn *t = sb__txn_find(e, m->branch, SB_METHOD_ACK, sb__sent_by(m), true);
         if (t && t->state != SB_TS_ACCEPTED) {
             sb__ist_recv(t, m, now); /* ACK of a non-2xx */
             return;
@@ -249,7 +300,7 @@ static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len,
         if (c) sb__on_ack(e, c, m, now);
         return; /* a stray ACK gets no answer (RFC 3261 §17) */
     }
-    sb_txn *t = sb__txn_find(e, m->branch, m->method, true);
+    sb_txn *t = sb__txn_find(e, m->branch, m->method, sb__sent_by(m), true);
     if (t) { /* a retransmission */
         if (t->kind == SB_IST) sb__ist_recv(t, m, now);
         else sb__nist_recv(t, m, now);
@@ -263,6 +314,16 @@ static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len,
     }
     if (m->method == SB_METHOD_CANCEL) {
         sb__on_cancel(e, t, m, from, now);
+        return;
+    }
+    char extra[256];
+    sb_buf x;
+    sb_buf_init(&x, extra, sizeof extra - 1);
+    const char *reason = NULL;
+    int status = admit(e, m, &reason, &x);
+    if (status) {
+        extra[x.overflow ? 0 : x.len] = '\0';
+        sb__reply_reason(e, t, m, from, status, reason, extra, now);
         return;
     }
     if (m->to_tag.n) {
@@ -298,6 +359,7 @@ int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_
     e->stats.msgs_received++;
     if (len > SB_MSG_MAX_SIZE) {
         malformed(e, from, "message too large");
+        sb__reply_bad_request(e, from, (const char *)data, len, "message too large");
         return SB_ETOOBIG;
     }
     /* keep-alives (CRLF pings, RFC 5626 §4.4.1) are not messages */
@@ -317,7 +379,7 @@ int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_
         request(e, &m, raw, len, from, now_ms);
         return 0;
     }
-    sb_txn *t = sb__txn_find(e, m.branch, m.cseq_method, false);
+    sb_txn *t = sb__txn_find(e, m.branch, m.cseq_method, 0, false);
     if (!t) {
         e->stats.unmatched_responses++;
         return 0;
@@ -331,7 +393,7 @@ int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_
 
 int sb_engine_call(sb_engine *e, const sb_call_opts *o, uint64_t now_ms, uint32_t *handle) {
     e->now = now_ms;
-    if (!o || !o->target_uri || !o->target_uri[0] || strlen(o->target_uri) >= 128) return SB_EINVAL;
+    if (!o || !o->target_uri || !o->target_uri[0] || strlen(o->target_uri) > 2048) return SB_EINVAL;
     sb_call *c = sb__call_new(e, SB_ROLE_UAC, now_ms);
     if (!c) return SB_ELIMIT;
     char rnd[24];
@@ -342,13 +404,14 @@ int sb_engine_call(sb_engine *e, const sb_call_opts *o, uint64_t now_ms, uint32_
     sb_buf_str(&b, "@");
     sb_buf_str(&b, e->host);
     c->stats.call_id[b.len] = '\0';
-    sb_buf_init(&b, c->local_uri, sizeof c->local_uri - 1);
+    char uri[128];
+    sb_buf_init(&b, uri, sizeof uri);
     sb_buf_str(&b, "sip:");
     sb_buf_str(&b, e->user);
     sb_buf_str(&b, "@");
     sb_buf_str(&b, e->host);
-    c->local_uri[b.len] = '\0';
-    snprintf(c->remote_uri, sizeof c->remote_uri, "%s", o->target_uri);
+    sb__str_set(&c->local_uri, (sb_slice){uri, b.len});
+    sb__str_set(&c->remote_uri, (sb_slice){o->target_uri, strlen(o->target_uri)});
     c->peer = o->dest;
     c->duration_ms = o->duration_ms;
     c->hold_at_ms = o->hold_at_ms;

@@ -45,11 +45,9 @@ typedef struct sb_call {
     uint32_t ok_interval_ms;
     sb_addr peer; /* next hop for in-dialog requests */
     char local_tag[20];
-    char remote_tag[64];
-    char local_uri[128];
-    char remote_uri[128];
-    char remote_target[128];
-    char route[256]; /* Route header value, ready to send; empty when no route set */
+    /* Dialog strings, each its own allocation sized to fit (RFC 4475 longreq has 300-byte
+     * URIs); NULL when not known. route is the Route header value, ready to send. */
+    char *remote_tag, *local_uri, *remote_uri, *remote_target, *route;
     sb_sdp_local sdp;
     sb_tmr ok_tmr;      /* UAS: 2xx retransmission until ACK (RFC 6026 / §13.3.1.4) */
     sb_tmr ring_tmr;    /* UAS: send 200 after ring time */
@@ -63,6 +61,7 @@ typedef struct sb_call {
     struct sb_txn *txns;      /* every transaction that points at this call */
     sb_sdp_local sdp_prev;    /* restored when an offer of ours is refused (GLR-6) */
     uint8_t cancel_wanted;    /* UAC: hang up asked before any provisional arrived */
+    uint8_t cancel_sent;
     uint8_t media_inflight;   /* sb_next_media of our open re-INVITE */
     uint8_t held, hold_done;
     uint8_t wish, wish_prev; /* sb_dir we want: sendrecv, or sendonly/inactive while holding */
@@ -135,6 +134,13 @@ size_t sb__resp_build(sb_engine *e, const sb_msg *m, int status, const char *rea
 /* Stateless reply through a new server transaction where one exists. */
 void sb__reply(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int status,
                const char *extra, uint64_t now);
+/* The same with a reason phrase of our own (one that names the problem). */
+void sb__reply_reason(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int status,
+                      const char *reason, const char *extra, uint64_t now);
+/* A URI we can safely write back between < and > in our own messages. */
+bool sb__uri_usable(sb_slice uri);
+/* Replaces *dst with a NUL-terminated copy of s (NULL when s is empty). 0 or SB_ENOMEM. */
+int sb__str_set(char **dst, sb_slice s);
 const char *sb__reason_phrase(int status);
 /* The SDP we would send now, in out[]; returns its length. */
 size_t sb__sdp_body(sb_engine *e, sb_call *c, char *out, size_t cap);

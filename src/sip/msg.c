@@ -203,7 +203,9 @@ sb_slice sb_nameaddr_uri(sb_slice value) {
     while (p < e) {
         char c = *p;
         if (c == '"') {
-            p = skip_quoted(p, e);
+            const char *q = skip_quoted(p, e);
+            if (q == e && (q - p < 2 || q[-1] != '"')) return (sb_slice){v.p, 0}; /* unbalanced */
+            p = q;
             continue;
         }
         if (c == '<') {
@@ -294,6 +296,7 @@ int sb_via_parse(sb_slice value, sb_via *out) {
      * every message received. */
     sb_slice pn, pv;
     while (next_param(&p, e, &pn, &pv)) {
+        if (pn.n == 0) return SB_EMALFORMED; /* ";;" (RFC 4475 badinv01) */
         if (pn.n == 6 && sb_slice_ieq(pn, "branch"))
             out->branch = pv;
         else if (pn.n == 8 && sb_slice_ieq(pn, "received"))
@@ -450,6 +453,13 @@ static ptrdiff_t parse_start(sb_msg *m, const char *buf, const char *p, const ch
     m->method_name = first;
     m->method = sb_method_lookup(first);
     m->uri = span(u, u_end);
+    /* A SIP URI must have a host we can read (RFC 5118 §4.2: "sip:2001:db8::10" is not one);
+     * other schemes are left to the transaction user, which answers 416. */
+    bool sip = (m->uri.n > 4 && sb_slice_ieq((sb_slice){u, 4}, "sip:")) ||
+               (m->uri.n > 5 && sb_slice_ieq((sb_slice){u, 5}, "sips:"));
+    if (sip && sb_uri_hostport(m->uri, NULL, NULL) != 0) return fail(m, buf, u, "bad Request-URI");
+    for (const char *c = u; c < u_end; c++) /* a name-addr is no Request-URI (RFC 4475 3.1.2.7) */
+        if (*c == '<' || *c == '>' || *c == '"') return fail(m, buf, c, "bad Request-URI");
     return 0;
 }
 

@@ -12,8 +12,9 @@
  * - 422: retry with the largest Min-SE seen and SE at least that large (422-2); bounded by
  *   max_422 and max_se_s (422-5, 422-6); a 422 without Min-SE is not retried (422-1). A 422 to
  *   an in-dialog refresh leaves the deadline where it was and is retried (422-4).
- * - UAS: 420 + Unsupported when timers are off and the request requires them (UAS-8); 421 in
- *   required mode when the request lacks `timer`; 422 with our Min-SE only when the request
+ * - UAS: 420 + Unsupported when timers are off and the request requires them (UAS-8, done by
+ *   the generic Require check in engine.c); 400 for duplicate or unreadable Session-Expires or
+ *   Min-SE (HDR-4); 421 in required mode when the request lacks `timer`; 422 with our Min-SE only when the request
  *   lists `timer` (UAS-1), else raise to our minimum and accept (UAS-3, erratum 1687). The 2xx
  *   copies or lowers SE, never below the request's Min-SE (UAS-2), always names a refresher
  *   chosen by Table 2 (UAS-5), with Require: timer per UAS-6.
@@ -303,20 +304,31 @@ void sb__st_refresh_failed(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m,
 
 /* ---- UAS side ------------------------------------------------------------------------------- */
 
-int sb__st_check_request(sb_engine *e, sb_call *c, const sb_msg *m, sb_buf *b) {
+int sb__st_check_request(sb_engine *e, sb_call *c, const sb_msg *m, sb_buf *b,
+                         const char **reason) {
     (void)c;
     const sb_timer_config *tc = &e->cfg.timer;
+    /* UAS-8 (Require: timer while timers are off) is the generic Require check in engine.c. */
+    if (tc->mode == SB_TIMER_OFF) return 0; /* incoming Session-Expires is ignored */
     bool listed = sb_msg_has_token(m, SB_HDR_SUPPORTED, "timer");
     bool required = sb_msg_has_token(m, SB_HDR_REQUIRE, "timer");
-    if (tc->mode == SB_TIMER_OFF) {
-        if (!required) return 0;
-        sb_buf_str(b, "Unsupported: timer\r\n"); /* UAS-8 */
-        return 420;
-    }
     const sb_hdr *h = sb_msg_hdr(m, SB_HDR_SESSION_EXPIRES);
-    uint32_t se = 0;
+    const sb_hdr *mh = sb_msg_hdr(m, SB_HDR_MIN_SE);
+    uint32_t se = 0, min_req = 0;
     sb_refresher r;
-    if (h && sb_parse_session_expires(h->value, &se, &r, NULL) != 0) return 400;
+    if (m->count[SB_HDR_SESSION_EXPIRES] > 1 || m->count[SB_HDR_MIN_SE] > 1) { /* HDR-4 */
+        *reason = m->count[SB_HDR_MIN_SE] > 1 ? "Bad Request: duplicate Min-SE"
+                                               : "Bad Request: duplicate Session-Expires";
+        return 400;
+    }
+    if (h && sb_parse_session_expires(h->value, &se, &r, NULL) != 0) {
+        *reason = "Bad Request: bad Session-Expires";
+        return 400;
+    }
+    if (mh && sb_parse_min_se(mh->value, &min_req) != 0) {
+        *reason = "Bad Request: bad Min-SE";
+        return 400;
+    }
     if (tc->mode == SB_TIMER_REQUIRED && !listed && !required) {
         sb_buf_str(b, "Require: timer\r\n");
         return 421;

@@ -46,9 +46,11 @@ bool sb__st_on_422(struct sb_engine *e, struct sb_call *c, const sb_msg *m, int 
 void sb__st_refresh_failed(struct sb_engine *e, struct sb_call *c, struct sb_txn *t,
                            const sb_msg *m, int status, uint64_t now);
 
-/* UAS side: may this INVITE/UPDATE be accepted? Returns 0, or a status (420, 421, 422) with
- * the extra header lines to send written into b (UAS-1, UAS-8). */
-int sb__st_check_request(struct sb_engine *e, struct sb_call *c, const sb_msg *m, sb_buf *b);
+/* UAS side: may this INVITE/UPDATE be accepted? Returns 0, or a status (400, 421, 422) with
+ * the extra header lines to send written into b (UAS-1, HDR-4) and, for 400, *reason set to a
+ * reason phrase naming the problem. */
+int sb__st_check_request(struct sb_engine *e, struct sb_call *c, const sb_msg *m, sb_buf *b,
+                         const char **reason);
 /* Writes our 2xx's Session-Expires/Require per Table 2 and arms the timer (UAS-2..11). */
 void sb__st_answer(struct sb_engine *e, struct sb_call *c, const sb_msg *m, sb_buf *b,
                    bool refresh, uint64_t now);

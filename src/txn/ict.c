@@ -81,6 +81,8 @@ void sb__ict_timer(sb_txn *t, bool retx, uint64_t now) {
         sb_tmr_arm(&t->eng->heap, &t->retx, now + t->interval_ms);
         return;
     }
-    if (t->state == SB_TS_CALLING) sb__tu_timeout(t, now);
+    /* Timer B in Calling; in Proceeding only the 64*T1 limit armed after a CANCEL or for an
+     * orphan (§9.1): either way no final answer came. */
+    if (t->state == SB_TS_CALLING || t->state == SB_TS_PROCEEDING) sb__tu_timeout(t, now);
     sb__txn_terminate(t); /* Timer B, D or M */
 }

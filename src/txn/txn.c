@@ -10,14 +10,23 @@ static uint64_t key(sb_slice branch, sb_method method, bool server) {
     return sb_hash(branch.p, branch.n, (uint64_t)method * 2 + (server ? 1 : 0));
 }
 
-sb_txn *sb__txn_find(sb_engine *e, sb_slice branch, sb_method method, bool server) {
+uint64_t sb__sent_by(const sb_msg *m) {
+    sb_via v;
+    const sb_hdr *h = sb_msg_hdr(m, SB_HDR_VIA);
+    if (!h || sb_via_parse(h->value, &v) != 0) return 0;
+    return sb_hash(v.host.p, v.host.n, v.port);
+}
+
+sb_txn *sb__txn_find(sb_engine *e, sb_slice branch, sb_method method, uint64_t sent_by,
+                     bool server) {
     if (!branch.n) return NULL;
     uint64_t h = key(branch, method, server);
     sb_method want = method == SB_METHOD_ACK ? SB_METHOD_INVITE : method;
     for (sb_hnode *n = sb_hmap_first(&e->txns, h); n; n = sb_hmap_next(n, h)) {
         sb_txn *t = (sb_txn *)n;
         bool is_server = t->kind == SB_IST || t->kind == SB_NIST;
-        if (is_server == server && t->method == want && strlen(t->branch) == branch.n &&
+        if (is_server == server && t->method == want && (!server || t->sent_by == sent_by) &&
+            strlen(t->branch) == branch.n &&
             memcmp(t->branch, branch.p, branch.n) == 0)
             return t;
     }
@@ -41,7 +50,7 @@ static sb_txn *txn_new(sb_engine *e, sb_call *call, sb_txn_kind kind, sb_method 
     t->peer = *peer;
     t->started_ms = now;
     size_t n = branch.n < sizeof t->branch - 1 ? branch.n : sizeof t->branch - 1;
-    memcpy(t->branch, branch.p, n);
+    if (n) memcpy(t->branch, branch.p, n); /* an RFC 2543 Via has no branch: p may be NULL */
     sb_tmr_init(&t->retx, on_retx, t);
     sb_tmr_init(&t->end, on_end, t);
     sb_hmap_add(&e->txns, &t->node,
@@ -81,6 +90,7 @@ sb_txn *sb__txn_server_new(sb_engine *e, const sb_msg *m, const char *raw, size_
     sb_txn *t = txn_new(e, NULL, kind, m->method, m->branch, m->cseq, from, now);
     if (!t) return NULL;
     t->state = kind == SB_IST ? SB_TS_PROCEEDING : SB_TS_TRYING;
+    t->sent_by = sb__sent_by(m);
     if (kind == SB_IST && raw_len) {
         t->req = malloc(raw_len);
         if (t->req) {
@@ -165,6 +175,10 @@ void sb__txn_orphan_all(sb_call *c) {
         sb_txn *t = c->txns;
         c->txns = t->call_next;
         t->call = NULL;
+        /* An INVITE in Proceeding has no timer of its own (§17.1.1.2): with nobody left to
+         * CANCEL it, give it 64*T1 to finish, then let it go. */
+        if (t->kind == SB_ICT && t->state == SB_TS_PROCEEDING && !sb_tmr_armed(&t->end))
+            sb_tmr_arm(&t->eng->heap, &t->end, t->eng->now + 64ull * t->eng->cfg.t1_ms);
     }
 }
 

@@ -50,6 +50,7 @@ typedef struct sb_txn {
     uint32_t interval_ms;
     uint32_t cseq;
     uint64_t started_ms;
+    uint64_t sent_by; /* server transactions: sb__sent_by of the request */
     sb_addr peer;
     char branch[48];
     char *msg; /* owned: client, the request; server, the last response */
@@ -75,8 +76,13 @@ void sb__txn_respond(sb_txn *t, int status, const char *msg, size_t len, uint64_
 void sb__ist_recv(sb_txn *t, const sb_msg *m, uint64_t now);
 void sb__nist_recv(sb_txn *t, const sb_msg *m, uint64_t now);
 
-/* Matching per RFC 3261 §17.1.3 and §17.2.3 (branch + method; ACK matches INVITE). */
-sb_txn *sb__txn_find(struct sb_engine *e, sb_slice branch, sb_method method, bool server);
+/* Matching per RFC 3261 §17.1.3 (client: branch + CSeq method) and §17.2.3 (server: branch +
+ * sent-by of the top Via + method, where ACK matches INVITE). sent_by is sb__sent_by(m) for
+ * server look-ups and 0 for client ones. */
+sb_txn *sb__txn_find(struct sb_engine *e, sb_slice branch, sb_method method, uint64_t sent_by,
+                     bool server);
+/* A hash of the top Via's sent-by (host and port) of a request. */
+uint64_t sb__sent_by(const sb_msg *m);
 
 /* Links a transaction to a call (the call's list lets the call orphan them when it ends). */
 void sb__txn_attach(sb_txn *t, struct sb_call *c);

@@ -335,14 +335,23 @@ static void test_HDR_3_timer_headers_only_where_allowed(void **state) {
         if (p->msgs[i].from_engine) assert_int_equal(sp_hcount(&p->msgs[i], SB_HDR_MIN_SE), 0);
 }
 
-/* HDR-4: two Session-Expires in the request: the far end's error is recorded; our 2xx still
- * carries exactly one. */
+/* HDR-4: Session-Expires and Min-SE are not list headers, so two of either make the request
+ * malformed (RFC 3261 §7.3.1): 400 with a reason phrase naming the problem, and no call. */
 static void test_HDR_4_duplicate_se_in_request(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
     sp_t *p = uas_answered(&c, "Supported: timer\nSession-Expires: 1800\nSession-Expires: 900\n");
-    assert_true(sp_vio(sp_live(p), SB_VIO_DUPLICATE_SE));
-    assert_int_equal(sp_hcount(ok_invite(p), SB_HDR_SESSION_EXPIRES), 1);
+    const sp_msg *fin = sp_must_answer(p, 1, "INVITE");
+    assert_int_equal(fin->m.status, 400);
+    assert_true(sb_slice_eq(fin->m.reason, "Bad Request: duplicate Session-Expires"));
+    assert_null(sp_sent(p, "SIP/2.0 200", "INVITE", 0));
+    sp_free(p);
+
+    p = uas_answered(&c, "Supported: timer\nSession-Expires: 1800\nMin-SE: 90\nMin-SE: 120\n");
+    fin = sp_must_answer(p, 1, "INVITE");
+    assert_int_equal(fin->m.status, 400);
+    assert_true(sb_slice_eq(fin->m.reason, "Bad Request: duplicate Min-SE"));
+    sp_free(p);
 }
 
 /* HDR-8: a request SE of 89 (without `timer`) is raised to 90 and the far end's error is
