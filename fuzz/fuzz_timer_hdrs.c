@@ -16,8 +16,9 @@ static bool lws(uint8_t c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* delta-seconds *(SEMI param) with LWS around, as msg.h documents it: digits up to
- * UINT32_MAX, then nothing or a ';'. Written from the grammar, not from the parser. */
+/* delta-seconds *(SEMI param) with LWS around, as msg.h documents it: 1*DIGIT, saturating
+ * at UINT32_MAX (the ABNF has no upper bound, HDR-8), then nothing or a ';'. Written from the
+ * grammar, not from the parser. */
 static int reference(const uint8_t *p, size_t n, uint32_t *out) {
     size_t i = 0;
     while (i < n && lws(p[i]))
@@ -29,7 +30,8 @@ static int reference(const uint8_t *p, size_t n, uint32_t *out) {
         if (!over) v = v * 10 + (uint64_t)(p[i] - '0');
         if (v > UINT32_MAX) over = true;
     }
-    if (i == d0 || over) return SB_EMALFORMED;
+    if (i == d0) return SB_EMALFORMED;
+    if (over) v = UINT32_MAX;
     while (i < n && lws(p[i]))
         i++;
     if (i < n && p[i] != ';') return SB_EMALFORMED;

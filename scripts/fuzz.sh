@@ -99,6 +99,9 @@ run() {
         local runs eps cov ft art
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
         eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+        # -fork prints no final stats: take them from its last status line.
+        [ -n "$runs" ] || runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+        [ -n "$eps" ] || eps=$(grep -oE 'exec/s:? [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$')
         cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
         ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
         art=$(ls -t "$out/artifacts" | grep "^$t-" | head -1 || true)
