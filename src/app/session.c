@@ -243,7 +243,35 @@ static void print_summary(sb_session *s, FILE *f, uint64_t not_passed) {
             (unsigned long long)u->calls_ended);
 }
 
+/* Calls still up when the run stops (a second signal, or the shutdown grace ran out) get a
+ * record too: every call that started appears in the report with how it ended. */
+static void report_live_calls(sb_session *s) {
+    uint64_t now = sb_loop_now(s->loop);
+    for (int i = 0; i < s->nparty; i++) {
+        sb_engine *e = s->party[i].engine;
+        size_t n = sb_engine_live_calls(e, NULL, 0);
+        if (!n) continue;
+        uint32_t *h = calloc(n, sizeof *h);
+        if (!h) continue;
+        n = sb_engine_live_calls(e, h, n);
+        for (size_t k = 0; k < n; k++) {
+            const sb_call_stats *live = sb_engine_call_stats(e, h[k]);
+            if (!live) continue;
+            sb_call_stats st = *live;
+            if (st.result == SB_RESULT_NONE) st.result = SB_RESULT_FAILED;
+            st.end_reason = SB_END_SHUTDOWN;
+            st.end_ms = now;
+            s->party[i].ended++;
+            s->failed++;
+            sb_summary_add(&s->sum, &st, false);
+            json_array_append_new(s->calls, sb_report_call(&st, s->t0_ms, false));
+        }
+        free(h);
+    }
+}
+
 uint64_t sb_session_finish(sb_session *s, json_t *config) {
+    report_live_calls(s);
     for (int i = 0; i < s->nparty; i++) {
         sb_engine_stats st;
         sb_engine_get_stats(s->party[i].engine, &st);

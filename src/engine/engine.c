@@ -428,7 +428,11 @@ int sb_engine_call(sb_engine *e, const sb_call_opts *o, uint64_t now_ms, uint32_
 static void hangup(sb_engine *e, sb_call *c, sb_end_reason why, uint64_t now) {
     switch (c->state) {
     case SB_CS_CALLING:
-        if (c->role == SB_ROLE_UAC) c->cancel_wanted = 1; /* CANCEL once a 1xx arrives (§9.1) */
+        if (why == SB_END_SHUTDOWN) { /* no 1xx yet, so no CANCEL allowed (§9.1), and we stop */
+            sb__call_end(e, c, SB_RESULT_CANCELLED, SB_END_SHUTDOWN, false, now);
+            break;
+        }
+        c->cancel_wanted = 1; /* CANCEL once a 1xx arrives (§9.1) */
         c->stats.end_reason = why;
         break;
     case SB_CS_EARLY:

@@ -148,7 +148,10 @@ static void rearm(sb_loop *l) {
         uv_timer_stop(&l->timer);
         return;
     }
-    uint64_t timeout = next > l->now_ms ? next - l->now_ms : 0;
+    /* Never 0: libuv runs a timer restarted with timeout 0 from its own callback again in the
+     * same pass, without reading the clock, so a deadline that stays due would spin forever.
+     * 1 ms makes libuv go round its loop (clock, I/O, stop requests) first. */
+    uint64_t timeout = next > l->now_ms ? next - l->now_ms : 1;
     uv_timer_start(&l->timer, timer_cb, timeout, 0);
 }
 
@@ -156,8 +159,12 @@ static void pass_end(sb_loop *l) {
     drain(l);
     l->app_next_ms = l->hooks.on_pass ? l->hooks.on_pass(l->hooks.ctx, l->now_ms) : SB_NEVER;
     drain(l);
-    if (l->shutting_down && (sb_loop_live_calls(l) == 0 || l->now_ms >= l->shutdown_deadline_ms))
+    if (l->shutting_down && (sb_loop_live_calls(l) == 0 || l->now_ms >= l->shutdown_deadline_ms)) {
         uv_stop(&l->uv);
+        uv_timer_stop(&l->timer); /* done: nothing to wake up for */
+        l->in_pass = false;
+        return;
+    }
     rearm(l);
     l->in_pass = false;
 }
