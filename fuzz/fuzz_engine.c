@@ -150,15 +150,14 @@ static void slot_del(int i, uint32_t h) {
         if (w.calls[i][k] == h) w.calls[i][k] = 0;
 }
 
-static void on_send(int i, const sb_event *ev) {
+static void on_send(int i, const sb_event *ev, bool after_malformed) {
     static sb_msg m;
     if (!ev->data || ev->len == 0) bug("SEND without data", NULL, 0);
-    /* The best-effort 400 to a request the parser refused copies that request's header lines
-     * as they were (src/engine/badreq.c), so only it may be unparseable; every other message
-     * is ours or echoes lines the parser accepted. */
-    static const char bad_req[] = "SIP/2.0 400 Bad Request: ";
-    bool best_effort =
-        ev->len >= sizeof bad_req - 1 && memcmp(ev->data, bad_req, sizeof bad_req - 1) == 0;
+    /* The best-effort reply to a request the parser refused (src/engine/badreq.c: 400, 505,
+     * 513) copies that request's header lines as they were, so only it may be unparseable;
+     * it directly follows the SB_EV_MALFORMED of the same input. Everything else the engine
+     * sends is built by it or echoes lines the parser accepted. */
+    bool best_effort = after_malformed && ev->len > 8 && memcmp(ev->data, "SIP/2.0 ", 8) == 0;
     if (sb_msg_parse(&m, (const char *)ev->data, ev->len, true) < 0 && !best_effort) {
         fprintf(stderr, "parser says: %s at %zu\n", m.error ? m.error : "?", m.error_offset);
         bug("the engine sent a message its own parser rejects", ev->data, ev->len);
@@ -209,6 +208,7 @@ static void trace_event(int i, const sb_event *ev) {
 
 static void drain(int i) {
     const sb_event *ev;
+    bool after_malformed = false;
     if (trace < 0) trace = getenv("FUZZ_ENGINE_TRACE") != NULL;
     for (int n = 0; (ev = sb_engine_next_event(w.e[i])) != NULL; n++) {
         if (n > 1000000) bug("the event queue never empties", NULL, 0);
@@ -217,9 +217,10 @@ static void drain(int i) {
         if (ev->text) (void)strlen(ev->text);
         if (ev->stats) check_stats(ev->stats);
         if (trace) trace_event(i, ev);
+        if (ev->type != SB_EV_SEND) after_malformed = ev->type == SB_EV_MALFORMED;
         switch (ev->type) {
         case SB_EV_SEND:
-            on_send(i, ev);
+            on_send(i, ev, after_malformed);
             break;
         case SB_EV_CALL_STARTED:
             slot_add(i, ev->call);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/fuzz_*.c) into build-fuzz and runs each for N seconds.
 #   scripts/fuzz.sh [N]        build, then run every target N seconds (default 60) over its corpus
-#   scripts/fuzz.sh merge      minimize fuzz/corpus/<t> with what the runs found (-merge=1)
+#   scripts/fuzz.sh merge      add to fuzz/corpus/<t> what the runs found that adds coverage
 #   scripts/fuzz.sh build      build only
 # FUZZ_TARGETS="msg sdp" picks targets. New inputs go to build-fuzz/new/<t> (not git); crash
 # inputs to build-fuzz/artifacts/. Exits non-zero when a target crashed. FUZZ_FORK=1 keeps
@@ -121,26 +121,21 @@ run() {
 
 merge() {
     for t in $targets; do
-        local tmp=$out/merge/$t
+        local tmp=$out/merge/$t f
         rm -rf "$tmp"
         mkdir -p "$tmp" "$out/new/$t"
-        "$out/fuzz_$t" -merge=1 -max_len="$(max_len "$t")" "$tmp" "fuzz/corpus/$t" \
-            "$out/new/$t" >"$out/logs/merge-$t.log" 2>&1
-        # Merged files are named by their SHA-1; seeds that survive keep their own names.
-        local keep f h
-        keep=$(mktemp)
+        # Named files (hand-made seeds, RFC 4475 messages, regression inputs) always stay;
+        # fuzzer finds (named by their SHA-1) are added only for coverage the rest lacks.
         for f in "fuzz/corpus/$t"/*; do
             [ -f "$f" ] || continue
-            h=$(sha1sum "$f" | cut -d' ' -f1)
-            if [ -f "$tmp/$h" ]; then echo "$h" >>"$keep"; else rm -f "$f"; fi
+            basename "$f" | grep -qE '^[0-9a-f]{40}$' || cp "$f" "$tmp/"
         done
-        for f in "$tmp"/*; do
-            [ -f "$f" ] || continue
-            grep -qx "$(basename "$f")" "$keep" || cp "$f" "fuzz/corpus/$t/"
-        done
-        rm -f "$keep"
+        "$out/fuzz_$t" -set_cover_merge=1 -max_len="$(max_len "$t")" "$tmp" "fuzz/corpus/$t" \
+            "$out/new/$t" >"$out/logs/merge-$t.log" 2>&1
+        rm -f "fuzz/corpus/$t"/*
+        cp "$tmp"/* "fuzz/corpus/$t/"
         echo "fuzz: $t corpus: $(ls "fuzz/corpus/$t" | wc -l) files," \
-            "$(du -sk "fuzz/corpus/$t" | cut -f1) KB"
+            "$(cat "fuzz/corpus/$t"/* | wc -c) bytes"
     done
 }
 
