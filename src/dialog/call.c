@@ -267,10 +267,15 @@ bool sb__uri_usable(sb_slice uri) {
     if (uri.n == 0 || uri.n > 2048) return false;
     for (size_t i = 0; i < uri.n; i++) {
         unsigned char ch = (unsigned char)uri.p[i];
-        if (ch <= ' ' || ch == '<' || ch == '>' || ch == '"' || ch == 0x7f) return false;
+        if (ch <= ' ' || ch >= 0x7f || ch == '<' || ch == '>' || ch == '"') return false;
     }
     const char *colon = memchr(uri.p, ':', uri.n);
-    return colon && colon != uri.p; /* a scheme */
+    if (!colon || colon == uri.p) return false; /* a scheme */
+    /* the same test the parser applies to a Request-URI, so what we send parses */
+    size_t scheme = (size_t)(colon - uri.p);
+    bool sip = (scheme == 3 && sb_slice_ieq((sb_slice){uri.p, 3}, "sip")) ||
+               (scheme == 4 && sb_slice_ieq((sb_slice){uri.p, 4}, "sips"));
+    return !sip || sb_uri_hostport(uri, NULL, NULL) == 0;
 }
 
 void sb__reply(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int status,
