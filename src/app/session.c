@@ -98,6 +98,12 @@ static uint64_t on_pass(void *ctx, uint64_t now_ms) {
     return next;
 }
 
+static void on_pass_done(void *ctx) {
+    sb_session *s = ctx;
+    if (s->events) fflush(s->events);
+    if (s->trace) fflush(s->trace);
+}
+
 static FILE *open_out(const char *flag, const char *path, FILE *dash) {
     if (!path) return NULL;
     if (strcmp(path, "-") == 0) return dash;
@@ -128,7 +134,8 @@ int sb_session_init(sb_session *s, const sb_cli *cli) {
         return SB_EXIT_RUNTIME;
 
     sb_loop_hooks h = {
-        .ctx = s, .on_event = on_event, .on_datagram = on_datagram, .on_pass = on_pass};
+        .ctx = s, .on_event = on_event, .on_datagram = on_datagram, .on_pass = on_pass,
+        .on_pass_done = on_pass_done};
     int rc = sb_loop_new(&s->loop, &h);
     if (rc < 0) {
         fprintf(stderr, "sipbeat: cannot start the event loop: %s\n", uv_strerror(rc));

@@ -159,6 +159,7 @@ static void pass_end(sb_loop *l) {
     drain(l);
     l->app_next_ms = l->hooks.on_pass ? l->hooks.on_pass(l->hooks.ctx, l->now_ms) : SB_NEVER;
     drain(l);
+    if (l->hooks.on_pass_done) l->hooks.on_pass_done(l->hooks.ctx);
     if (l->shutting_down && (sb_loop_live_calls(l) == 0 || l->now_ms >= l->shutdown_deadline_ms)) {
         uv_stop(&l->uv);
         uv_timer_stop(&l->timer); /* done: nothing to wake up for */

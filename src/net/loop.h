@@ -24,6 +24,9 @@ typedef struct {
     /* After each pass's events are drained: the app's own work (start calls, status line).
      * Returns the next time it wants a pass, or SB_NEVER. */
     uint64_t (*on_pass)(void *ctx, uint64_t now_ms);
+    /* After every pass, once all events are drained: the place to flush buffered outputs, so
+     * that logs can be followed live at one write per pass, not one per event. */
+    void (*on_pass_done)(void *ctx);
 } sb_loop_hooks;
 
 /* Creates a loop with SIGINT/SIGTERM handling (see sb_loop_interrupted). Returns 0 or a

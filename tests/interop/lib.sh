@@ -37,10 +37,11 @@ free_port() {
 }
 
 # bg SECONDS LOGNAME CMD...: starts CMD under `timeout`, remembers its PID in PIDS and $BG_PID.
+# A signal sent to $BG_PID reaches CMD (timeout passes it on), and its exit code comes back.
 bg() {
     local secs=$1 log=$2
     shift 2
-    timeout --signal=TERM --kill-after=5 "$secs" "$@" >"$TMP/$log.log" 2>&1 &
+    timeout --signal=TERM --kill-after=10 "$secs" "$@" >"$TMP/$log.log" 2>&1 &
     BG_PID=$!
     PIDS+=("$BG_PID")
 }
