@@ -27,10 +27,12 @@ int main(int argc, char **argv) {
     sb_rng rng = {42};
     if (!timers) return 1;
     sb_heap_init(&h);
-    for (size_t i = 0; i < n; i++) sb_tmr_init(&timers[i], on_fire, NULL);
+    for (size_t i = 0; i < n; i++)
+        sb_tmr_init(&timers[i], on_fire, NULL);
 
     double t0 = now_s();
-    for (size_t i = 0; i < n; i++) sb_tmr_arm(&h, &timers[i], sb_rng_range(&rng, 1, 1800000));
+    for (size_t i = 0; i < n; i++)
+        sb_tmr_arm(&h, &timers[i], sb_rng_range(&rng, 1, 1800000));
     double t1 = now_s();
     for (size_t i = 0; i < n; i++) /* a refresh re-arms its timer: the common case */
         sb_tmr_arm(&h, &timers[i], timers[i].deadline_ms + sb_rng_range(&rng, 1, 900000));
@@ -38,7 +40,8 @@ int main(int argc, char **argv) {
     sb_heap_run(&h, UINT64_MAX - 1);
     double t3 = now_s();
 
-    printf("timers: %zu armed in %.1f ms (%.0f ns each)\n", n, (t1 - t0) * 1e3, (t1 - t0) * 1e9 / n);
+    printf("timers: %zu armed in %.1f ms (%.0f ns each)\n", n, (t1 - t0) * 1e3,
+           (t1 - t0) * 1e9 / n);
     printf("timers: %zu re-armed in %.1f ms (%.0f ns each)\n", n, (t2 - t1) * 1e3,
            (t2 - t1) * 1e9 / n);
     printf("timers: %llu fired in order in %.1f ms (%.0f ns each)\n", (unsigned long long)fired,

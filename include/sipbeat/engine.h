@@ -42,27 +42,27 @@ typedef enum {
 
 typedef struct {
     sb_timer_mode mode;
-    uint32_t se_s;                 /* interval we ask for (90..7200 unless unchecked) */
-    uint32_t min_se_s;             /* our minimum (>= 90 unless unchecked) */
-    sb_refresher refresher;        /* preference: UAC (default), UAS or NONE */
+    uint32_t se_s;          /* interval we ask for (90..7200 unless unchecked) */
+    uint32_t min_se_s;      /* our minimum (>= 90 unless unchecked) */
+    sb_refresher refresher; /* preference: UAC (default), UAS or NONE */
     sb_refresh_method method;
-    bool soft_expiry;              /* on expiry emit SB_EV_TIMER_EXPIRED and keep the call */
-    uint32_t max_422;              /* 422 retries per call before giving up (default 3) */
-    uint32_t max_se_s;             /* largest interval we accept after 422 (policy) */
-    bool unchecked;                /* send values as given (negative tests, fast lab runs) */
-    uint32_t skip_refresh_from;    /* fault: as refresher, stop at the Nth refresh (0 = never) */
-    uint16_t answer_refresh_code;  /* fault: answer incoming refreshes with this code (0 = no) */
+    bool soft_expiry;             /* on expiry emit SB_EV_TIMER_EXPIRED and keep the call */
+    uint32_t max_422;             /* 422 retries per call before giving up (default 3) */
+    uint32_t max_se_s;            /* largest interval we accept after 422 (policy) */
+    bool unchecked;               /* send values as given (negative tests, fast lab runs) */
+    uint32_t skip_refresh_from;   /* fault: as refresher, stop at the Nth refresh (0 = never) */
+    uint16_t answer_refresh_code; /* fault: answer incoming refreshes with this code (0 = no) */
 } sb_timer_config;
 
 typedef enum { SB_HOLD_SENDONLY = 1, SB_HOLD_INACTIVE = 2 } sb_hold_mode;
 
 typedef struct {
-    sb_addr local;           /* our address, for Via, Contact and SDP */
-    const char *user;        /* user part of From/Contact; default "sipbeat" */
+    sb_addr local;                /* our address, for Via, Contact and SDP */
+    const char *user;             /* user part of From/Contact; default "sipbeat" */
     uint32_t t1_ms, t2_ms, t4_ms; /* RFC 3261 timers; defaults 500, 4000, 5000 */
-    uint64_t seed;           /* drives tags, branches, Call-IDs and back-off draws */
-    uint32_t max_calls;      /* concurrent calls (dialogs) the engine will hold */
-    uint32_t max_txns;       /* concurrent transactions */
+    uint64_t seed;                /* drives tags, branches, Call-IDs and back-off draws */
+    uint32_t max_calls;           /* concurrent calls (dialogs) the engine will hold */
+    uint32_t max_txns;            /* concurrent transactions */
     /* UAS behaviour for incoming INVITEs */
     uint32_t ring_time_ms;   /* 180 Ringing then 200 after this long (0: 200 at once) */
     uint16_t reject_code;    /* answer every INVITE with this final code (0: accept) */
@@ -90,15 +90,15 @@ typedef enum {
 /* Why a call ended. Names (sb_end_reason_name) are the report's end_reason values. */
 #define SB_END_REASON_MAP(X)                                                                       \
     X(NONE, "none")                                                                                \
-    X(NORMAL, "normal")                     /* BYE after the talk time, or BYE received */         \
-    X(REJECTED, "rejected")                 /* final non-2xx to the INVITE */                      \
-    X(INVITE_TIMEOUT, "invite_timeout")     /* Timer B */                                          \
+    X(NORMAL, "normal")                 /* BYE after the talk time, or BYE received */             \
+    X(REJECTED, "rejected")             /* final non-2xx to the INVITE */                          \
+    X(INVITE_TIMEOUT, "invite_timeout") /* Timer B */                                              \
     X(CANCELLED, "cancelled")                                                                      \
-    X(ACK_TIMEOUT, "ack_timeout")           /* our 2xx never ACKed (RFC 3261 §13.3.1.4) */         \
+    X(ACK_TIMEOUT, "ack_timeout") /* our 2xx never ACKed (RFC 3261 §13.3.1.4) */                  \
     X(BYE_TIMEOUT, "bye_timeout")                                                                  \
-    X(SESSION_EXPIRED, "session_expired")   /* RFC 4028: no refresh in time */                     \
-    X(REFRESH_FAILED, "refresh_failed")     /* 408/481/timeout to our refresh */                   \
-    X(REMOTE_UNSUPPORTED_TIMER, "remote_unsupported_timer") /* 420 in required mode */           \
+    X(SESSION_EXPIRED, "session_expired")                   /* RFC 4028: no refresh in time */     \
+    X(REFRESH_FAILED, "refresh_failed")                     /* 408/481/timeout to our refresh */   \
+    X(REMOTE_UNSUPPORTED_TIMER, "remote_unsupported_timer") /* 420 in required mode */             \
     X(TOO_MANY_422, "too_many_422")                                                                \
     X(MIN_SE_TOO_LARGE, "min_se_too_large")                                                        \
     X(SHUTDOWN, "shutdown")                                                                        \
@@ -120,10 +120,10 @@ const char *sb_end_reason_name(sb_end_reason r);
     X(SE_BELOW_MIN_SE, "UAS-2", "2xx Session-Expires below the request's Min-SE")                  \
     X(SE_RAISED, "UAS-2", "2xx Session-Expires larger than requested")                             \
     X(SE_BELOW_90, "HDR-8", "Session-Expires below 90 s")                                          \
-    X(NO_REFRESHER_IN_2XX, "UAS-5", "2xx Session-Expires without refresher parameter")            \
-    X(MIN_SE_IN_RESPONSE, "HDR-3", "Min-SE in a response other than 422")                         \
+    X(NO_REFRESHER_IN_2XX, "UAS-5", "2xx Session-Expires without refresher parameter")             \
+    X(MIN_SE_IN_RESPONSE, "HDR-3", "Min-SE in a response other than 422")                          \
     X(DUPLICATE_SE, "HDR-4", "more than one Session-Expires")                                      \
-    X(422_WITHOUT_TIMER, "UAS-1", "422 to a request that did not list timer")                     \
+    X(422_WITHOUT_TIMER, "UAS-1", "422 to a request that did not list timer")                      \
     X(REFRESHER_WITHOUT_TIMER, "UAS-11", "refresher parameter without Supported: timer")
 
 typedef enum {
@@ -151,18 +151,18 @@ typedef struct {
     bool session_timer_active;
     uint32_t session_timer_negotiated_se_s; /* last negotiated interval, 0 if none */
     uint32_t session_timer_min_se_s;
-    uint8_t session_timer_refresher;        /* 0 none, 1 local, 2 remote */
-    uint8_t session_timer_refresh_method;   /* 0 none, 1 invite, 2 update (last used) */
-    uint32_t session_timer_refreshes;       /* successful refresh transactions, either way */
+    uint8_t session_timer_refresher;      /* 0 none, 1 local, 2 remote */
+    uint8_t session_timer_refresh_method; /* 0 none, 1 invite, 2 update (last used) */
+    uint32_t session_timer_refreshes;     /* successful refresh transactions, either way */
     uint32_t session_timer_refresh_failures;
     uint32_t session_timer_422_count;
     uint32_t session_timer_refresh_interval_ms_min, session_timer_refresh_interval_ms_max;
     uint32_t session_timer_refresh_rtt_ms_max;
     bool session_timer_expired;
-    uint8_t session_timer_expiry_action;    /* 0 none, 1 bye, 2 soft */
+    uint8_t session_timer_expiry_action; /* 0 none, 1 bye, 2 soft */
     uint32_t session_timer_soft_expiries;
-    uint32_t violations;                    /* bit per sb_violation */
-    uint32_t checks_passed;                 /* bit per sb_violation checked without fault */
+    uint32_t violations;    /* bit per sb_violation */
+    uint32_t checks_passed; /* bit per sb_violation checked without fault */
 } sb_call_stats;
 
 /* ---- Engine lifecycle and inputs ------------------------------------------------------------ */
@@ -184,12 +184,12 @@ void sb_engine_advance(sb_engine *e, uint64_t now_ms);
 uint64_t sb_engine_next_deadline(const sb_engine *e);
 
 typedef struct {
-    const char *target_uri;   /* Request-URI and To, e.g. "sip:service@127.0.0.1:5060" */
-    sb_addr dest;             /* where to send (usually the URI's host:port) */
-    uint32_t duration_ms;     /* talk time after answer, then BYE (0: until sb_engine_hangup) */
-    uint32_t hold_at_ms;      /* 0: no hold; else re-INVITE with hold_mode this long after answer */
+    const char *target_uri; /* Request-URI and To, e.g. "sip:service@127.0.0.1:5060" */
+    sb_addr dest;           /* where to send (usually the URI's host:port) */
+    uint32_t duration_ms;   /* talk time after answer, then BYE (0: until sb_engine_hangup) */
+    uint32_t hold_at_ms;    /* 0: no hold; else re-INVITE with hold_mode this long after answer */
     sb_hold_mode hold_mode;
-    uint32_t resume_at_ms;    /* 0: stay on hold; else resume this long after answer */
+    uint32_t resume_at_ms; /* 0: stay on hold; else resume this long after answer */
 } sb_call_opts;
 
 /* Places a call (sends the INVITE). *handle identifies it in events. Returns 0, SB_ELIMIT
@@ -205,25 +205,25 @@ int sb_engine_resume(sb_engine *e, uint32_t handle, uint64_t now_ms);
 /* ---- Outputs --------------------------------------------------------------------------------- */
 
 typedef enum {
-    SB_EV_SEND = 1,       /* datagram: addr, data, len */
-    SB_EV_CALL_STARTED,   /* call created (outgoing INVITE sent, or incoming INVITE) */
-    SB_EV_CALL_PROGRESS,  /* provisional response: status */
-    SB_EV_CALL_ANSWERED,  /* 2xx to the initial INVITE: status */
-    SB_EV_CALL_HOLD,      /* hold or resume done: text "sendonly"/"inactive"/"sendrecv" */
+    SB_EV_SEND = 1,         /* datagram: addr, data, len */
+    SB_EV_CALL_STARTED,     /* call created (outgoing INVITE sent, or incoming INVITE) */
+    SB_EV_CALL_PROGRESS,    /* provisional response: status */
+    SB_EV_CALL_ANSWERED,    /* 2xx to the initial INVITE: status */
+    SB_EV_CALL_HOLD,        /* hold or resume done: text "sendonly"/"inactive"/"sendrecv" */
     SB_EV_TIMER_NEGOTIATED, /* session interval set: value = SE s, status = refresher (0/1/2) */
-    SB_EV_TIMER_422,      /* 422 received: value = Min-SE */
-    SB_EV_REFRESH_SENT,   /* we sent a refresh: text "INVITE"/"UPDATE" */
-    SB_EV_REFRESH_OK,     /* a refresh transaction succeeded: text says who sent it */
-    SB_EV_REFRESH_FAILED, /* our refresh failed: status (0 = timeout) */
-    SB_EV_TIMER_EXPIRED,  /* session expired: text "bye" or "soft" */
-    SB_EV_VIOLATION,      /* far end broke an RFC 4028 rule: value = sb_violation */
-    SB_EV_CALL_ENDED,     /* final record in stats */
-    SB_EV_MALFORMED,      /* bad input: addr, text = reason */
+    SB_EV_TIMER_422,        /* 422 received: value = Min-SE */
+    SB_EV_REFRESH_SENT,     /* we sent a refresh: text "INVITE"/"UPDATE" */
+    SB_EV_REFRESH_OK,       /* a refresh transaction succeeded: text says who sent it */
+    SB_EV_REFRESH_FAILED,   /* our refresh failed: status (0 = timeout) */
+    SB_EV_TIMER_EXPIRED,    /* session expired: text "bye" or "soft" */
+    SB_EV_VIOLATION,        /* far end broke an RFC 4028 rule: value = sb_violation */
+    SB_EV_CALL_ENDED,       /* final record in stats */
+    SB_EV_MALFORMED,        /* bad input: addr, text = reason */
 } sb_event_type;
 
 typedef struct {
     sb_event_type type;
-    uint32_t call;       /* handle; 0 when not about a call */
+    uint32_t call; /* handle; 0 when not about a call */
     uint64_t at_ms;
     sb_addr addr;        /* SEND: destination; MALFORMED: source */
     const uint8_t *data; /* SEND */

@@ -8,6 +8,7 @@
 #define SIPBEAT_MSG_H
 
 #include "sipbeat/types.h"
+#include <string.h>
 #include <sys/types.h>
 
 /* Known headers. SB_HDR_OTHER is any other name (still stored, with its name). */
@@ -76,7 +77,7 @@ typedef enum {
     SB_METHOD_MESSAGE,
 } sb_method;
 
-sb_method sb_method_lookup(sb_slice s); /* methods are case-sensitive (RFC 3261 §7.1) */
+sb_method sb_method_lookup(sb_slice s);  /* methods are case-sensitive (RFC 3261 §7.1) */
 const char *sb_method_name(sb_method m); /* "INVITE"; NULL for OTHER */
 
 typedef struct {
@@ -105,9 +106,9 @@ typedef struct {
 
     /* Filled by sb_msg_parse for every valid message (mandatory headers). */
     sb_slice call_id;
-    sb_slice from_tag;  /* empty when absent */
-    sb_slice to_tag;    /* empty when absent */
-    sb_slice branch;    /* top Via branch, empty when absent */
+    sb_slice from_tag; /* empty when absent */
+    sb_slice to_tag;   /* empty when absent */
+    sb_slice branch;   /* top Via branch, empty when absent */
     uint32_t cseq;
     sb_method cseq_method;
     sb_slice cseq_method_name;
@@ -176,9 +177,21 @@ typedef struct {
 } sb_buf;
 
 void sb_buf_init(sb_buf *b, char *mem, size_t cap);
-void sb_buf_put(sb_buf *b, const char *s, size_t n);
-void sb_buf_str(sb_buf *b, const char *s);
-void sb_buf_slice(sb_buf *b, sb_slice s);
+/* Inline so that the compiler sees the copy length (a constant for literals) at each call. */
+static inline void sb_buf_put(sb_buf *b, const char *s, size_t n) {
+    if (b->overflow || n > b->cap - b->len) {
+        b->overflow = true;
+        return;
+    }
+    if (n > 0) memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+static inline void sb_buf_str(sb_buf *b, const char *s) {
+    sb_buf_put(b, s, strlen(s));
+}
+static inline void sb_buf_slice(sb_buf *b, sb_slice s) {
+    sb_buf_put(b, s.p, s.n);
+}
 void sb_buf_u64(sb_buf *b, uint64_t v);
 void sb_buf_hdr(sb_buf *b, const char *name, sb_slice value); /* "Name: value\r\n" */
 

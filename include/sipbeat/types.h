@@ -29,10 +29,10 @@ int sb_addr_parse(sb_addr *out, const char *text, size_t len, uint16_t default_p
 size_t sb_addr_format(const sb_addr *a, char *buf, size_t cap, bool with_port);
 bool sb_addr_equal(const sb_addr *a, const sb_addr *b);
 
-bool sb_slice_eq(sb_slice a, const char *lit);     /* exact */
-bool sb_slice_ieq(sb_slice a, const char *lit);    /* ASCII case-insensitive */
+bool sb_slice_eq(sb_slice a, const char *lit);  /* exact */
+bool sb_slice_ieq(sb_slice a, const char *lit); /* ASCII case-insensitive */
 bool sb_slice_ieq2(sb_slice a, sb_slice b);
-sb_slice sb_slice_trim(sb_slice s);                 /* strips SP, HTAB, CR, LF both ends */
+sb_slice sb_slice_trim(sb_slice s); /* strips SP, HTAB, CR, LF both ends */
 
 /* Time is always an input: milliseconds on a monotonic clock chosen by the caller. */
 #define SB_NEVER UINT64_MAX

@@ -20,7 +20,8 @@ static json_t *tokens(const sb_msg *m, sb_hdr_id id) {
         if (m->hdrs[i].id != id) continue;
         size_t pos = 0;
         sb_slice item;
-        while (sb_list_next(m->hdrs[i].value, &pos, &item)) json_array_append_new(a, str(item));
+        while (sb_list_next(m->hdrs[i].value, &pos, &item))
+            json_array_append_new(a, str(item));
     }
     return a;
 }
@@ -44,8 +45,7 @@ static json_t *min_se(const sb_msg *m) {
     uint32_t v = 0;
     if (!h) return json_null();
     if (sb_parse_min_se(h->value, &v) != 0)
-        return json_pack("{s:s, s:s%}", "error", "malformed Min-SE", "raw", h->value.p,
-                         h->value.n);
+        return json_pack("{s:s, s:s%}", "error", "malformed Min-SE", "raw", h->value.p, h->value.n);
     return json_integer(v);
 }
 
@@ -60,16 +60,14 @@ static int parse_buf(const char *name, const char *buf, size_t len) {
     json_t *headers = json_array();
     for (uint16_t i = 0; i < m.nhdrs; i++) {
         const char *canon = sb_hdr_name((sb_hdr_id)m.hdrs[i].id);
-        json_array_append_new(headers,
-                              json_pack("{s:o, s:o}", "name",
-                                        canon ? json_string(canon) : str(m.hdrs[i].name), "value",
-                                        str(m.hdrs[i].value)));
+        json_array_append_new(headers, json_pack("{s:o, s:o}", "name",
+                                                 canon ? json_string(canon) : str(m.hdrs[i].name),
+                                                 "value", str(m.hdrs[i].value)));
     }
-    json_t *start = m.is_request
-                        ? json_pack("{s:s, s:o, s:o}", "type", "request", "method",
-                                    str(m.method_name), "uri", str(m.uri))
-                        : json_pack("{s:s, s:i, s:o}", "type", "response", "status", m.status,
-                                    "reason", str(m.reason));
+    json_t *start = m.is_request ? json_pack("{s:s, s:o, s:o}", "type", "request", "method",
+                                             str(m.method_name), "uri", str(m.uri))
+                                 : json_pack("{s:s, s:i, s:o}", "type", "response", "status",
+                                             m.status, "reason", str(m.reason));
     json_t *out = json_pack(
         "{s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:s%}", "start_line", start, "headers",
         headers, "body_length", (json_int_t)m.body.n, "session_expires", session_expires(&m),

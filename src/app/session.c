@@ -133,9 +133,11 @@ int sb_session_init(sb_session *s, const sb_cli *cli) {
         (cli->trace_path && !(s->trace = open_out("--trace", cli->trace_path, stdout))))
         return SB_EXIT_RUNTIME;
 
-    sb_loop_hooks h = {
-        .ctx = s, .on_event = on_event, .on_datagram = on_datagram, .on_pass = on_pass,
-        .on_pass_done = on_pass_done};
+    sb_loop_hooks h = {.ctx = s,
+                       .on_event = on_event,
+                       .on_datagram = on_datagram,
+                       .on_pass = on_pass,
+                       .on_pass_done = on_pass_done};
     int rc = sb_loop_new(&s->loop, &h);
     if (rc < 0) {
         fprintf(stderr, "sipbeat: cannot start the event loop: %s\n", uv_strerror(rc));

@@ -43,7 +43,8 @@ void sb_heap_init(sb_heap *h) {
 }
 
 void sb_heap_free(sb_heap *h) {
-    for (uint32_t i = 0; i < h->n; i++) h->v[i]->idx = 0;
+    for (uint32_t i = 0; i < h->n; i++)
+        h->v[i]->idx = 0;
     free(h->v);
     sb_heap_init(h);
 }

@@ -60,7 +60,8 @@ void sb_hmap_del(sb_hmap *m, sb_hnode *node) {
 sb_hnode *sb_hmap_first(const sb_hmap *m, uint64_t hash) {
     if (!m->nb) return NULL;
     sb_hnode *n = m->b[hash & (m->nb - 1)];
-    while (n && n->hash != hash) n = n->next;
+    while (n && n->hash != hash)
+        n = n->next;
     return n;
 }
 

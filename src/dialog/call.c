@@ -68,8 +68,7 @@ sb_call *sb__call_find(sb_engine *e, sb_slice call_id, sb_slice local_tag, sb_sl
 }
 
 sb_call *sb__call_by_handle(const sb_engine *e, uint32_t handle) {
-    for (sb_hnode *n = sb_hmap_first(&e->calls_by_handle, handle); n;
-         n = sb_hmap_next(n, handle)) {
+    for (sb_hnode *n = sb_hmap_first(&e->calls_by_handle, handle); n; n = sb_hmap_next(n, handle)) {
         sb_call *c = (sb_call *)((char *)n - offsetof(sb_call, by_handle));
         if (c->handle == handle) return c;
     }
@@ -85,8 +84,10 @@ static void call_free(sb_engine *e, sb_call *c) {
     sb__txn_orphan_all(c);
     if (c->stats.call_id[0]) sb_hmap_del(&e->calls_by_callid, &c->by_callid);
     sb_hmap_del(&e->calls_by_handle, &c->by_handle);
-    if (c->prev) c->prev->next = c->next;
-    else e->live = c->next;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        e->live = c->next;
     if (c->next) c->next->prev = c->prev;
     e->stats.live_calls--;
     free(c->ok_msg);
@@ -115,7 +116,8 @@ void sb__call_end(sb_engine *e, sb_call *c, sb_result result, sb_end_reason why,
 
 /* Hangs up the whole engine (shutdown, engine free). */
 void sb__call_free_all(sb_engine *e) {
-    while (e->live) call_free(e, e->live);
+    while (e->live)
+        call_free(e, e->live);
 }
 
 void sb__new_branch(sb_engine *e, char out[48]) {
@@ -194,30 +196,54 @@ void sb__req_finish(sb_buf *b, const char *ctype, const char *body, size_t body_
 
 const char *sb__reason_phrase(int status) {
     switch (status) {
-    case 100: return "Trying";
-    case 180: return "Ringing";
-    case 183: return "Session Progress";
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 420: return "Bad Extension";
-    case 421: return "Extension Required";
-    case 422: return "Session Interval Too Small";
-    case 480: return "Temporarily Unavailable";
-    case 481: return "Call/Transaction Does Not Exist";
-    case 486: return "Busy Here";
-    case 487: return "Request Terminated";
-    case 488: return "Not Acceptable Here";
-    case 491: return "Request Pending";
-    case 500: return "Server Internal Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 600: return "Busy Everywhere";
-    case 603: return "Decline";
-    default: return status < 300 ? "OK" : "Error";
+    case 100:
+        return "Trying";
+    case 180:
+        return "Ringing";
+    case 183:
+        return "Session Progress";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 420:
+        return "Bad Extension";
+    case 421:
+        return "Extension Required";
+    case 422:
+        return "Session Interval Too Small";
+    case 480:
+        return "Temporarily Unavailable";
+    case 481:
+        return "Call/Transaction Does Not Exist";
+    case 486:
+        return "Busy Here";
+    case 487:
+        return "Request Terminated";
+    case 488:
+        return "Not Acceptable Here";
+    case 491:
+        return "Request Pending";
+    case 500:
+        return "Server Internal Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 600:
+        return "Busy Everywhere";
+    case 603:
+        return "Decline";
+    default:
+        return status < 300 ? "OK" : "Error";
     }
 }
 
@@ -236,10 +262,18 @@ size_t sb__resp_build(sb_engine *e, const sb_msg *m, int status, const char *rea
     for (uint16_t i = 0; i < m->nhdrs; i++) {
         const sb_hdr *h = &m->hdrs[i];
         switch (h->id) {
-        case SB_HDR_VIA: sb_buf_hdr(&b, "Via", h->value); break;
-        case SB_HDR_FROM: sb_buf_hdr(&b, "From", h->value); break;
-        case SB_HDR_CALL_ID: sb_buf_hdr(&b, "Call-ID", h->value); break;
-        case SB_HDR_CSEQ: sb_buf_hdr(&b, "CSeq", h->value); break;
+        case SB_HDR_VIA:
+            sb_buf_hdr(&b, "Via", h->value);
+            break;
+        case SB_HDR_FROM:
+            sb_buf_hdr(&b, "From", h->value);
+            break;
+        case SB_HDR_CALL_ID:
+            sb_buf_hdr(&b, "Call-ID", h->value);
+            break;
+        case SB_HDR_CSEQ:
+            sb_buf_hdr(&b, "CSeq", h->value);
+            break;
         case SB_HDR_RECORD_ROUTE:
             if (dialog && m->method == SB_METHOD_INVITE) sb_buf_hdr(&b, "Record-Route", h->value);
             break;
@@ -252,11 +286,14 @@ size_t sb__resp_build(sb_engine *e, const sb_msg *m, int status, const char *rea
                 sb_buf_str(&b, "\r\n");
             }
             break;
-        default: break;
+        default:
+            break;
         }
     }
-    if (dialog) put_common(e, &b, true);
-    else if (m->method == SB_METHOD_OPTIONS && status < 300) put_common(e, &b, true);
+    if (dialog)
+        put_common(e, &b, true);
+    else if (m->method == SB_METHOD_OPTIONS && status < 300)
+        put_common(e, &b, true);
     sb_buf_str(&b, "Server: sipbeat\r\n");
     sb_buf_put(&b, extra, extra_len);
     sb__req_finish(&b, ctype, body, body_len);
@@ -291,8 +328,10 @@ void sb__reply_reason(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *t
     size_t n = sb__resp_build(e, m, status, reason, tag, extra, extra ? strlen(extra) : 0, NULL,
                               NULL, 0, out, sizeof out);
     if (!n) return;
-    if (t) sb__txn_respond(t, status, out, n, now);
-    else sb__send(e, to, out, n);
+    if (t)
+        sb__txn_respond(t, status, out, n, now);
+    else
+        sb__send(e, to, out, n);
 }
 
 size_t sb__sdp_body(sb_engine *e, sb_call *c, char *out, size_t cap) {
@@ -320,7 +359,8 @@ void sb__dialog_learn(sb_engine *e, sb_call *c, const sb_msg *m, const sb_addr *
         if (m->hdrs[i].id != SB_HDR_RECORD_ROUTE) continue;
         size_t pos = 0;
         sb_slice it;
-        while (n < 16 && sb_list_next(m->hdrs[i].value, &pos, &it)) items[n++] = it;
+        while (n < 16 && sb_list_next(m->hdrs[i].value, &pos, &it))
+            items[n++] = it;
     }
     char route[SB_MAX_OUT / 2];
     sb_buf b;
@@ -333,8 +373,8 @@ void sb__dialog_learn(sb_engine *e, sb_call *c, const sb_msg *m, const sb_addr *
     sb__str_set(&c->route, (sb_slice){route, b.overflow ? 0 : b.len});
     /* Next hop: the first route, else the remote target; IP literals only, else the source. */
     sb_slice hop = n ? sb_nameaddr_uri(c->role == SB_ROLE_UAC ? items[n - 1] : items[0])
-                 : c->remote_target ? (sb_slice){c->remote_target, strlen(c->remote_target)}
-                                    : (sb_slice){"", 0};
+                   : c->remote_target ? (sb_slice){c->remote_target, strlen(c->remote_target)}
+                                      : (sb_slice){"", 0};
     sb_slice host;
     uint16_t port = 0;
     sb_addr a;

@@ -30,8 +30,8 @@ static void talk_and_media(sb_engine *e, sb_call *c, uint64_t now) {
 
 void sb__uac_send_invite(sb_engine *e, sb_call *c, uint64_t now) {
     c->invite_cseq = ++c->local_cseq;
-    sb_txn *t = sb__send_session_request(e, c, SB_METHOD_INVITE, SB_PURPOSE_INVITE,
-                                         c->invite_cseq, true, now);
+    sb_txn *t = sb__send_session_request(e, c, SB_METHOD_INVITE, SB_PURPOSE_INVITE, c->invite_cseq,
+                                         true, now);
     if (!t) {
         sb__call_end(e, c, SB_RESULT_FAILED, SB_END_ENGINE_LIMIT, false, now);
         return;
@@ -44,8 +44,7 @@ static void set_final(sb_call *c, const sb_msg *m) {
     copy_slice(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, m->reason);
 }
 
-void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m,
-                             uint64_t now) {
+void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
     int s = m->status;
     if (s < 200) {
         /* Timer B stops at the first provisional: guard the wait for a final answer like a
@@ -80,7 +79,7 @@ void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *
         sb__send_ack(e, c, m->cseq);
         sb__emit(e, SB_EV_CALL_ANSWERED, c, s, 0, NULL);
         sb__st_on_2xx(e, c, m, false, now - t->started_ms, now);
-        if (c->cancel_wanted || c->cancel_sent) { /* hung up while the INVITE was in flight: */
+        if (c->cancel_wanted || c->cancel_sent) {      /* hung up while the INVITE was in flight: */
             sb__send_bye(e, c, SB_END_CANCELLED, now); /* the 2xx won the race (§9.1) */
             return;
         }
@@ -184,8 +183,8 @@ void sb__on_ring_tmr(void *owner, sb_tmr *t, uint64_t now) {
 static void respond(sb_engine *e, sb_call *c, const sb_msg *m, int status, const char *extra,
                     size_t extra_len, const char *body, size_t body_len, uint64_t now) {
     char out[SB_MAX_OUT];
-    size_t n = sb__resp_build(e, m, status, NULL, c->local_tag, extra, extra_len,
-                              "application/sdp", body, body_len, out, sizeof out);
+    size_t n = sb__resp_build(e, m, status, NULL, c->local_tag, extra, extra_len, "application/sdp",
+                              body, body_len, out, sizeof out);
     if (!n) return;
     if (c->srv_inv) sb__txn_respond(c->srv_inv, status, out, n, now);
     if (status >= 200 && status < 300) sb__ok_keep(e, c, &c->reply_to, out, n, false, now);
@@ -214,13 +213,13 @@ static void answer(sb_engine *e, sb_call *c, uint64_t now) {
 
 void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
     const sb_hdr *contact = sb_msg_hdr(m, SB_HDR_CONTACT);
-    const char *bad = !contact ? "Bad Request: missing Contact"
-                      : !sb__uri_usable(sb_nameaddr_uri(contact->value)) ? "Bad Request: bad Contact"
-                      : !sb__uri_usable(sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value))
-                          ? "Bad Request: bad From"
-                      : !sb__uri_usable(sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value))
-                          ? "Bad Request: bad To"
-                          : NULL;
+    const char *bad =
+        !contact                                           ? "Bad Request: missing Contact"
+        : !sb__uri_usable(sb_nameaddr_uri(contact->value)) ? "Bad Request: bad Contact"
+        : !sb__uri_usable(sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value))
+            ? "Bad Request: bad From"
+        : !sb__uri_usable(sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value)) ? "Bad Request: bad To"
+                                                                            : NULL;
     if (bad) { /* we would have to write these back into our own requests */
         sb__reply_reason(e, t, m, from, 400, bad, NULL, now);
         return;

@@ -79,8 +79,7 @@ void sb__on_media_tmr(void *owner, sb_tmr *t, uint64_t now) {
     if (!c->held && c->hold_at_ms && !c->hold_done) {
         c->hold_done = 1;
         sb__media_change(e, c, SB_NEXT_HOLD, now);
-        if (c->resume_at_ms > since)
-            c->resume_due_ms = c->stats.answer_ms + c->resume_at_ms;
+        if (c->resume_at_ms > since) c->resume_due_ms = c->stats.answer_ms + c->resume_at_ms;
     } else if (c->held) {
         sb__media_change(e, c, SB_NEXT_RESUME, now);
     }
@@ -114,14 +113,18 @@ void sb__session_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, 
         if (invite) sb__send_ack(e, c, m->cseq); /* every 2xx, retransmissions too */
         if (t->seen_2xx) return;
         t->seen_2xx = 1;
-        if (invite) c->inv_txn = NULL;
-        else c->upd_outstanding = 0;
+        if (invite)
+            c->inv_txn = NULL;
+        else
+            c->upd_outstanding = 0;
         if (invite && c->media_inflight) media_done(e, c, now);
         sb__st_on_2xx(e, c, m, true, now - t->started_ms, now);
         return;
     }
-    if (invite) c->inv_txn = NULL;
-    else c->upd_outstanding = 0;
+    if (invite)
+        c->inv_txn = NULL;
+    else
+        c->upd_outstanding = 0;
     bool media = invite && c->media_inflight;
     if (media) {
         c->sdp = c->sdp_prev; /* GLR-6 */
@@ -152,8 +155,7 @@ void sb__session_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, 
 static void reply_extra(sb_engine *e, sb_txn *t, const sb_msg *m, int status, const char *extra,
                         size_t n, uint64_t now) {
     char out[SB_MAX_OUT];
-    size_t len = sb__resp_build(e, m, status, NULL, NULL, extra, n, NULL, NULL, 0, out,
-                                sizeof out);
+    size_t len = sb__resp_build(e, m, status, NULL, NULL, extra, n, NULL, NULL, 0, out, sizeof out);
     if (len) sb__txn_respond(t, status, out, len, now);
 }
 

@@ -20,12 +20,14 @@ static bool speaks_other_sip(const char *p, size_t len) {
     if (!eol) eol = memchr(p, '\n', len);
     if (!eol) return false;
     const char *sp = eol;
-    while (sp > p && sp[-1] != ' ') sp--;
+    while (sp > p && sp[-1] != ' ')
+        sp--;
     size_t n = (size_t)(eol - sp);
     int spaces = 0;
-    for (const char *q = p; q < eol; q++) spaces += *q == ' ';
-    return spaces == 2 && n > 4 && (sp[0] == 'S' || sp[0] == 's') && (sp[1] == 'I' || sp[1] == 'i') &&
-           (sp[2] == 'P' || sp[2] == 'p') && sp[3] == '/';
+    for (const char *q = p; q < eol; q++)
+        spaces += *q == ' ';
+    return spaces == 2 && n > 4 && (sp[0] == 'S' || sp[0] == 's') &&
+           (sp[1] == 'I' || sp[1] == 'i') && (sp[2] == 'P' || sp[2] == 'p') && sp[3] == '/';
 }
 
 void sb__reply_bad_request(sb_engine *e, const sb_addr *from, const char *data, size_t len,
@@ -40,10 +42,10 @@ void sb__reply_bad_request(sb_engine *e, const sb_addr *from, const char *data, 
     }
     const char *p = data, *end = data + len;
     size_t mlen = 0;
-    while (p + mlen < end && is_token_char(p[mlen])) mlen++;
+    while (p + mlen < end && is_token_char(p[mlen]))
+        mlen++;
     if (!mlen || p + mlen >= end || p[mlen] != ' ') return; /* not a request line */
-    if ((mlen == 3 && memcmp(p, "ACK", 3) == 0) || (mlen >= 4 && memcmp(p, "SIP/", 4) == 0))
-        return;
+    if ((mlen == 3 && memcmp(p, "ACK", 3) == 0) || (mlen >= 4 && memcmp(p, "SIP/", 4) == 0)) return;
 
     sb_slice vals[SB_HDR__COUNT] = {{0}};
     int found = 0;
@@ -56,7 +58,8 @@ void sb__reply_bad_request(sb_engine *e, const sb_addr *from, const char *data, 
         const char *colon = memchr(line, ':', (size_t)(le - line));
         if (colon) {
             const char *ne = colon;
-            while (ne > line && (ne[-1] == ' ' || ne[-1] == '\t')) ne--;
+            while (ne > line && (ne[-1] == ' ' || ne[-1] == '\t'))
+                ne--;
             sb_hdr_id id = sb_hdr_lookup(line, (size_t)(ne - line));
             if ((id == SB_HDR_VIA || id == SB_HDR_FROM || id == SB_HDR_TO || id == SB_HDR_CALL_ID ||
                  id == SB_HDR_CSEQ) &&

@@ -36,23 +36,27 @@ int sb_config_check(const sb_config *cfg, char *why, size_t cap) {
              cfg->t2_ms, cfg->t4_ms);
     if (cfg->reject_code && (cfg->reject_code < 300 || cfg->reject_code > 699))
         FAIL("--reject %u is not a final error code (allowed: 300..699)", cfg->reject_code);
-    if (t->mode > SB_TIMER_ALWAYS) FAIL("--timer: unknown mode (allowed: off, supported, required, always)");
+    if (t->mode > SB_TIMER_ALWAYS)
+        FAIL("--timer: unknown mode (allowed: off, supported, required, always)");
     if (t->answer_refresh_code && (t->answer_refresh_code < 300 || t->answer_refresh_code > 699))
         FAIL("--timer-answer-refresh %u is not a final error code (allowed: 300..699)",
              t->answer_refresh_code);
     if (t->mode == SB_TIMER_OFF) return 0;
     if (!t->se_s && !t->unchecked)
-        FAIL("--timer-se is required when --timer is %s (allowed: 90..7200 seconds)", modes[t->mode]);
+        FAIL("--timer-se is required when --timer is %s (allowed: 90..7200 seconds)",
+             modes[t->mode]);
     if (t->unchecked) return 0;
     if (t->se_s < 90 || t->se_s > 7200)
         FAIL("--timer-se %u is out of range (allowed: 90..7200 seconds; --timer-unchecked lifts "
-             "the check)", t->se_s);
+             "the check)",
+             t->se_s);
     if (t->min_se_s < 90)
         FAIL("--timer-min-se %u is below 90 (allowed: 90..--timer-se; RFC 4028 §5)", t->min_se_s);
     if (t->min_se_s > t->se_s)
         FAIL("--timer-min-se %u is above --timer-se %u (Min-SE must not exceed Session-Expires)",
              t->min_se_s, t->se_s);
-    if (!t->max_422 || t->max_422 > 20) FAIL("--timer-max-422 %u is out of range (allowed: 1..20)", t->max_422);
+    if (!t->max_422 || t->max_422 > 20)
+        FAIL("--timer-max-422 %u is out of range (allowed: 1..20)", t->max_422);
     return 0;
 #undef FAIL
 }
@@ -60,7 +64,8 @@ int sb_config_check(const sb_config *cfg, char *why, size_t cap) {
 const char *sb_end_reason_name(sb_end_reason r) {
     switch (r) {
 #define SB__END_NAME(id, name)                                                                     \
-    case SB_END_##id: return name;
+    case SB_END_##id:                                                                              \
+        return name;
         SB_END_REASON_MAP(SB__END_NAME)
 #undef SB__END_NAME
     }
@@ -109,7 +114,8 @@ void sb_engine_free(sb_engine *e) {
     if (!e) return;
     sb__call_free_all(e);
     for (size_t i = 0; i < e->txns.nb; i++) {
-        while (e->txns.b[i]) sb__txn_destroy((sb_txn *)e->txns.b[i]);
+        while (e->txns.b[i])
+            sb__txn_destroy((sb_txn *)e->txns.b[i]);
     }
     sb_heap_free(&e->heap);
     sb_hmap_free(&e->calls_by_callid);
@@ -153,13 +159,18 @@ void sb__tu_response(sb_txn *t, const sb_msg *m, uint64_t now) {
     if (!c) return;
     sb_engine *e = t->eng;
     switch (t->purpose) {
-    case SB_PURPOSE_INVITE: sb__uac_invite_response(e, c, t, m, now); break;
+    case SB_PURPOSE_INVITE:
+        sb__uac_invite_response(e, c, t, m, now);
+        break;
     case SB_PURPOSE_REINVITE:
-    case SB_PURPOSE_UPDATE: sb__session_response(e, c, t, m, now); break;
+    case SB_PURPOSE_UPDATE:
+        sb__session_response(e, c, t, m, now);
+        break;
     case SB_PURPOSE_BYE:
         if (m->status >= 200) sb__bye_done(e, c, m->status, now);
         break;
-    default: break;
+    default:
+        break;
     }
 }
 
@@ -191,8 +202,11 @@ void sb__tu_timeout(sb_txn *t, uint64_t now) {
         c->upd_outstanding = 0;
         sb__st_refresh_failed(e, c, t, NULL, 0, now);
         break;
-    case SB_PURPOSE_BYE: sb__bye_done(e, c, 0, now); break;
-    default: break;
+    case SB_PURPOSE_BYE:
+        sb__bye_done(e, c, 0, now);
+        break;
+    default:
+        break;
     }
 }
 
@@ -212,8 +226,7 @@ static void malformed(sb_engine *e, const sb_addr *from, const char *why) {
     if (e->qlen > before) e->q[e->qlen - 1].ev.addr = *from;
 }
 
-static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m,
-                              uint64_t now) {
+static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
     if (m->cseq <= c->remote_cseq && m->method != SB_METHOD_ACK) {
         /* RFC 3261 §12.2.2: a lower CSeq is out of order */
         sb__reply(e, t, m, &t->peer, 500, "Retry-After: 1\r\n", now);
@@ -221,7 +234,9 @@ static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg 
     }
     switch (m->method) {
     case SB_METHOD_INVITE:
-    case SB_METHOD_UPDATE: sb__in_dialog_session_request(e, c, t, m, now); break;
+    case SB_METHOD_UPDATE:
+        sb__in_dialog_session_request(e, c, t, m, now);
+        break;
     case SB_METHOD_BYE:
         c->remote_cseq = m->cseq;
         sb__on_bye(e, c, t, m, now);
@@ -231,7 +246,9 @@ static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg 
         c->remote_cseq = m->cseq;
         sb__reply(e, t, m, &t->peer, 200, NULL, now);
         break;
-    case SB_METHOD_OTHER: sb__reply(e, t, m, &t->peer, 501, NULL, now); break;
+    case SB_METHOD_OTHER:
+        sb__reply(e, t, m, &t->peer, 501, NULL, now);
+        break;
     default:
         sb__reply(e, t, m, &t->peer, 405, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n",
                   now);
@@ -288,8 +305,8 @@ static int admit(const sb_engine *e, const sb_msg *m, const char **reason, sb_bu
     return 0;
 }
 
-static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len,
-                    const sb_addr *from, uint64_t now) {
+static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len, const sb_addr *from,
+                    uint64_t now) {
     if (m->method == SB_METHOD_ACK) {
         sb_txn *t = sb__txn_find(e, m->branch, SB_METHOD_ACK, sb__sent_by(m), true);
         if (t && t->state != SB_TS_ACCEPTED) {
@@ -302,8 +319,10 @@ static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len,
     }
     sb_txn *t = sb__txn_find(e, m->branch, m->method, sb__sent_by(m), true);
     if (t) { /* a retransmission */
-        if (t->kind == SB_IST) sb__ist_recv(t, m, now);
-        else sb__nist_recv(t, m, now);
+        if (t->kind == SB_IST)
+            sb__ist_recv(t, m, now);
+        else
+            sb__nist_recv(t, m, now);
         return;
     }
     t = sb__txn_server_new(e, m, raw, len, from, now);
@@ -337,18 +356,23 @@ static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len,
         return;
     }
     switch (m->method) {
-    case SB_METHOD_INVITE: sb__uas_invite(e, t, m, from, now); break;
-    case SB_METHOD_OPTIONS: sb__reply(e, t, m, from, 200, NULL, now); break;
+    case SB_METHOD_INVITE:
+        sb__uas_invite(e, t, m, from, now);
+        break;
+    case SB_METHOD_OPTIONS:
+        sb__reply(e, t, m, from, 200, NULL, now);
+        break;
     case SB_METHOD_BYE:
     case SB_METHOD_UPDATE:
     case SB_METHOD_INFO:
         e->stats.unknown_dialog_requests++;
         sb__reply(e, t, m, from, 481, NULL, now);
         break;
-    case SB_METHOD_OTHER: sb__reply(e, t, m, from, 501, NULL, now); break;
+    case SB_METHOD_OTHER:
+        sb__reply(e, t, m, from, 501, NULL, now);
+        break;
     default:
-        sb__reply(e, t, m, from, 405, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n",
-                  now);
+        sb__reply(e, t, m, from, 405, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n", now);
         break;
     }
 }
@@ -364,7 +388,8 @@ int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_
     }
     /* keep-alives (CRLF pings, RFC 5626 §4.4.1) are not messages */
     size_t skip = 0;
-    while (skip < len && (data[skip] == '\r' || data[skip] == '\n')) skip++;
+    while (skip < len && (data[skip] == '\r' || data[skip] == '\n'))
+        skip++;
     if (skip == len) return 0;
     sb_msg m;
     const char *raw = (const char *)data;
@@ -384,8 +409,10 @@ int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_
         e->stats.unmatched_responses++;
         return 0;
     }
-    if (t->kind == SB_ICT) sb__ict_recv(t, &m, now_ms);
-    else sb__nict_recv(t, &m, now_ms);
+    if (t->kind == SB_ICT)
+        sb__ict_recv(t, &m, now_ms);
+    else
+        sb__nict_recv(t, &m, now_ms);
     return 0;
 }
 
@@ -446,8 +473,11 @@ static void hangup(sb_engine *e, sb_call *c, sb_end_reason why, uint64_t now) {
         }
         break;
     case SB_CS_WAIT_ACK:
-    case SB_CS_CONFIRMED: sb__send_bye(e, c, why, now); break;
-    default: break;
+    case SB_CS_CONFIRMED:
+        sb__send_bye(e, c, why, now);
+        break;
+    default:
+        break;
     }
 }
 

@@ -9,7 +9,8 @@ static size_t arena_put(sb_engine *e, const void *p, size_t n) {
     size_t off = (e->arena_len + 7) & ~(size_t)7;
     if (off + n > e->arena_cap) {
         size_t cap = e->arena_cap ? e->arena_cap : 65536;
-        while (off + n > cap) cap *= 2;
+        while (off + n > cap)
+            cap *= 2;
         char *a = realloc(e->arena, cap);
         if (!a) return SIZE_MAX;
         e->arena = a;
@@ -58,7 +59,8 @@ void sb__send(sb_engine *e, const sb_addr *to, const char *data, size_t len) {
     q->ev.addr = *to;
     q->ev.len = len;
     q->data_off = arena_put(e, data, len);
-    if (q->data_off == SIZE_MAX) e->qlen--; /* out of memory: the datagram is lost, like on a wire */
+    if (q->data_off == SIZE_MAX)
+        e->qlen--; /* out of memory: the datagram is lost, like on a wire */
 }
 
 const sb_event *sb_engine_next_event(sb_engine *e) {

@@ -10,7 +10,7 @@
 #include "timer/session_timer.h"
 #include "txn/txn.h"
 
-#define SB_MAX_OUT 8192 /* largest message we build */
+#define SB_MAX_OUT 8192      /* largest message we build */
 #define SB_TIMER_C_MS 180000 /* how long a UAC waits for a final answer after a 1xx */
 
 typedef enum {
@@ -18,7 +18,7 @@ typedef enum {
     SB_CS_EARLY,       /* provisional seen / sent */
     SB_CS_WAIT_ACK,    /* UAS: 2xx sent, no ACK yet */
     SB_CS_CONFIRMED,
-    SB_CS_ENDING,      /* BYE or CANCEL sent */
+    SB_CS_ENDING, /* BYE or CANCEL sent */
     SB_CS_ENDED,
 } sb_call_state;
 
@@ -29,7 +29,7 @@ typedef struct sb_call {
     sb_hnode by_callid;
     sb_hnode by_handle;
     struct sb_call *prev, *next; /* live list */
-    struct sb_engine *eng; /* back-pointer for the call's own timers */
+    struct sb_engine *eng;       /* back-pointer for the call's own timers */
     uint32_t handle;
     uint8_t role, state;
     uint8_t peer_allows_update;
@@ -38,7 +38,7 @@ typedef struct sb_call {
     uint8_t inv_outstanding; /* an INVITE transaction of ours is open */
     uint8_t inv_incoming;    /* the peer's INVITE is not answered yet */
     uint8_t upd_outstanding;
-    uint8_t ack_pending;     /* UAC: initial INVITE answered 2xx, ACK to resend on retransmits */
+    uint8_t ack_pending; /* UAC: initial INVITE answered 2xx, ACK to resend on retransmits */
     uint8_t hold_mode;
     uint16_t ok_retx_count;
     uint32_t local_cseq, remote_cseq, invite_cseq;
@@ -49,26 +49,26 @@ typedef struct sb_call {
      * URIs); NULL when not known. route is the Route header value, ready to send. */
     char *remote_tag, *local_uri, *remote_uri, *remote_target, *route;
     sb_sdp_local sdp;
-    sb_tmr ok_tmr;      /* UAS: 2xx retransmission until ACK (RFC 6026 / §13.3.1.4) */
-    sb_tmr ring_tmr;    /* UAS: send 200 after ring time */
-    sb_tmr talk_tmr;    /* UAC: hang up after duration */
-    sb_tmr media_tmr;   /* hold / resume schedule and 491 back-off */
+    sb_tmr ok_tmr;    /* UAS: 2xx retransmission until ACK (RFC 6026 / §13.3.1.4) */
+    sb_tmr ring_tmr;  /* UAS: send 200 after ring time */
+    sb_tmr talk_tmr;  /* UAC: hang up after duration */
+    sb_tmr media_tmr; /* hold / resume schedule and 491 back-off */
     uint32_t hold_at_ms, resume_at_ms, duration_ms;
-    struct sb_txn *inv_txn;   /* our open INVITE client transaction */
-    struct sb_txn *srv_inv;   /* the peer's INVITE server transaction while unanswered */
-    char *ok_msg;             /* UAS: our 2xx, kept until ACK */
+    struct sb_txn *inv_txn; /* our open INVITE client transaction */
+    struct sb_txn *srv_inv; /* the peer's INVITE server transaction while unanswered */
+    char *ok_msg;           /* UAS: our 2xx, kept until ACK */
     size_t ok_len;
-    struct sb_txn *txns;      /* every transaction that points at this call */
-    sb_sdp_local sdp_prev;    /* restored when an offer of ours is refused (GLR-6) */
-    uint8_t cancel_wanted;    /* UAC: hang up asked before any provisional arrived */
+    struct sb_txn *txns;   /* every transaction that points at this call */
+    sb_sdp_local sdp_prev; /* restored when an offer of ours is refused (GLR-6) */
+    uint8_t cancel_wanted; /* UAC: hang up asked before any provisional arrived */
     uint8_t cancel_sent;
-    uint8_t media_inflight;   /* sb_next_media of our open re-INVITE */
+    uint8_t media_inflight; /* sb_next_media of our open re-INVITE */
     uint8_t held, hold_done;
     uint8_t wish, wish_prev; /* sb_dir we want: sendrecv, or sendonly/inactive while holding */
     uint64_t resume_due_ms;
     uint8_t ok_is_reinvite;
     uint64_t ok_started_ms;
-    sb_addr reply_to;         /* where our kept 2xx goes (the INVITE's source) */
+    sb_addr reply_to; /* where our kept 2xx goes (the INVITE's source) */
     sb_st st;
     sb_call_stats stats;
 } sb_call;
@@ -83,7 +83,7 @@ typedef struct {
 struct sb_engine {
     sb_config cfg;
     char user[64];
-    char host[64];    /* our address as a SIP host ("127.0.0.1" or "[::1]") */
+    char host[64]; /* our address as a SIP host ("127.0.0.1" or "[::1]") */
     char hostport[72];
     sb_heap heap;
     sb_rng rng;

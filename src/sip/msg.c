@@ -688,23 +688,6 @@ void sb_buf_init(sb_buf *b, char *mem, size_t cap) {
     b->overflow = false;
 }
 
-void sb_buf_put(sb_buf *b, const char *s, size_t n) {
-    if (b->overflow || n > b->cap - b->len) {
-        b->overflow = true;
-        return;
-    }
-    if (n > 0) memcpy(b->p + b->len, s, n);
-    b->len += n;
-}
-
-void sb_buf_str(sb_buf *b, const char *s) {
-    sb_buf_put(b, s, strlen(s));
-}
-
-void sb_buf_slice(sb_buf *b, sb_slice s) {
-    sb_buf_put(b, s.p, s.n);
-}
-
 void sb_buf_u64(sb_buf *b, uint64_t v) {
     char d[20];
     size_t n = 0;

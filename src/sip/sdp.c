@@ -55,7 +55,8 @@ void sb_sdp_write(sb_buf *b, const sb_sdp_local *s, const sb_addr *addr) {
 
 static uint64_t num(const char *p, const char *end, const char **stop) {
     uint64_t v = 0;
-    while (p < end && *p >= '0' && *p <= '9') v = v * 10 + (uint64_t)(*p++ - '0');
+    while (p < end && *p >= '0' && *p <= '9')
+        v = v * 10 + (uint64_t)(*p++ - '0');
     *stop = p;
     return v;
 }
@@ -87,8 +88,10 @@ void sb_sdp_read(sb_slice body, sb_sdp_remote *out) {
                 int field = 0;
                 const char *q = v;
                 while (q < lend && field < 2) {
-                    while (q < lend && *q != ' ') q++;
-                    while (q < lend && *q == ' ') q++;
+                    while (q < lend && *q != ' ')
+                        q++;
+                    while (q < lend && *q == ' ')
+                        q++;
                     field++;
                 }
                 if (field == 2 && q < lend) {

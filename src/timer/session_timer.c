@@ -14,10 +14,10 @@
  *   an in-dialog refresh leaves the deadline where it was and is retried (422-4).
  * - UAS: 420 + Unsupported when timers are off and the request requires them (UAS-8, done by
  *   the generic Require check in engine.c); 400 for duplicate or unreadable Session-Expires or
- *   Min-SE (HDR-4); 421 in required mode when the request lacks `timer`; 422 with our Min-SE only when the request
- *   lists `timer` (UAS-1), else raise to our minimum and accept (UAS-3, erratum 1687). The 2xx
- *   copies or lowers SE, never below the request's Min-SE (UAS-2), always names a refresher
- *   chosen by Table 2 (UAS-5), with Require: timer per UAS-6.
+ *   Min-SE (HDR-4); 421 in required mode when the request lacks `timer`; 422 with our Min-SE only
+ * when the request lists `timer` (UAS-1), else raise to our minimum and accept (UAS-3, erratum
+ * 1687). The 2xx copies or lowers SE, never below the request's Min-SE (UAS-2), always names a
+ * refresher chosen by Table 2 (UAS-5), with Require: timer per UAS-6.
  * - Timing (section 4): t0 is when the 2xx was received (UAC) or sent (UAS-7). The refresher
  *   refreshes at t0 + SE/2 (UAC-9) and, if no refresh succeeded, gives up at t0 + SE (EXP-2).
  *   The non-refresher sends BYE at t0 + SE - min(32 s, SE/3) (EXP-1), or with soft expiry
@@ -105,9 +105,11 @@ static void adopt(sb_engine *e, sb_call *c, uint32_t se, uint8_t refresher, bool
         if (st->last_ok_ms) {
             uint64_t gap = now - st->last_ok_ms;
             uint32_t g = gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
-            if (!s->session_timer_refresh_interval_ms_min || g < s->session_timer_refresh_interval_ms_min)
+            if (!s->session_timer_refresh_interval_ms_min ||
+                g < s->session_timer_refresh_interval_ms_min)
                 s->session_timer_refresh_interval_ms_min = g;
-            if (g > s->session_timer_refresh_interval_ms_max) s->session_timer_refresh_interval_ms_max = g;
+            if (g > s->session_timer_refresh_interval_ms_max)
+                s->session_timer_refresh_interval_ms_max = g;
         }
         if (local_sent && rtt_ms > s->session_timer_refresh_rtt_ms_max)
             s->session_timer_refresh_rtt_ms_max = (uint32_t)rtt_ms;
@@ -213,8 +215,8 @@ bool sb__st_on_422(sb_engine *e, sb_call *c, const sb_msg *m, int *why) {
 static void send_refresh(sb_engine *e, sb_call *c, uint64_t now) {
     const sb_timer_config *tc = &e->cfg.timer;
     sb_st *st = &c->st;
-    bool update = tc->method == SB_REFRESH_UPDATE ||
-                  (tc->method == SB_REFRESH_AUTO && c->peer_allows_update);
+    bool update =
+        tc->method == SB_REFRESH_UPDATE || (tc->method == SB_REFRESH_AUTO && c->peer_allows_update);
     if (st->update_refused) update = false;
     int rc = update ? sb__send_update(e, c, now) : sb__send_reinvite(e, c, true, now);
     if (rc == SB_ESTATE) { /* GLR-4: an INVITE transaction is open; look again shortly */
@@ -278,7 +280,8 @@ void sb__st_refresh_failed(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m,
         return;
     }
     c->stats.session_timer_refresh_failures++;
-    sb__emit(e, SB_EV_REFRESH_FAILED, c, status, 0, t->method == SB_METHOD_UPDATE ? "UPDATE" : "INVITE");
+    sb__emit(e, SB_EV_REFRESH_FAILED, c, status, 0,
+             t->method == SB_METHOD_UPDATE ? "UPDATE" : "INVITE");
     if (status == 0 || status == 408 || status == 481) { /* REF-8 */
         sb__send_bye(e, c, SB_END_REFRESH_FAILED, now);
         return;
@@ -318,7 +321,7 @@ int sb__st_check_request(sb_engine *e, sb_call *c, const sb_msg *m, sb_buf *b,
     sb_refresher r;
     if (m->count[SB_HDR_SESSION_EXPIRES] > 1 || m->count[SB_HDR_MIN_SE] > 1) { /* HDR-4 */
         *reason = m->count[SB_HDR_MIN_SE] > 1 ? "Bad Request: duplicate Min-SE"
-                                               : "Bad Request: duplicate Session-Expires";
+                                              : "Bad Request: duplicate Session-Expires";
         return 400;
     }
     if (h && sb_parse_session_expires(h->value, &se, &r, NULL) != 0) {

@@ -12,22 +12,22 @@ struct sb_txn;
 enum { SB_ST_NOBODY = 0, SB_ST_LOCAL = 1, SB_ST_REMOTE = 2 };
 
 typedef struct {
-    sb_tmr tmr;              /* refresh (we refresh) or expiry (peer refreshes) */
-    sb_tmr retry_tmr;        /* 491 back-off, Retry-After, or a refresh deferred by GLR-4 */
-    uint64_t t0_ms;          /* when the last 2xx to a refresh was received or sent */
-    uint64_t last_ok_ms;     /* previous successful refresh, for spacing metrics */
-    uint32_t se_s;           /* current session interval; 0 = no timer */
-    uint32_t min_se_s;       /* largest Min-SE seen (422s, refresh requests): REF-6, 422-2 */
-    uint32_t req_se_s;       /* what we ask for next */
-    uint8_t refresher;       /* SB_ST_LOCAL / SB_ST_REMOTE */
-    uint8_t phase;           /* 0 idle, 1 refresh sent (expiry armed), 2 expired (soft) */
-    uint8_t peer_timer;      /* the peer listed `timer` in Supported */
-    uint8_t use_update;      /* refresh with UPDATE (auto mode and the peer allows it) */
-    uint8_t sent_refresher;  /* refresher parameter we put in our last request (sb_refresher) */
-    uint8_t sent_se;         /* our last INVITE/UPDATE carried Session-Expires */
+    sb_tmr tmr;               /* refresh (we refresh) or expiry (peer refreshes) */
+    sb_tmr retry_tmr;         /* 491 back-off, Retry-After, or a refresh deferred by GLR-4 */
+    uint64_t t0_ms;           /* when the last 2xx to a refresh was received or sent */
+    uint64_t last_ok_ms;      /* previous successful refresh, for spacing metrics */
+    uint32_t se_s;            /* current session interval; 0 = no timer */
+    uint32_t min_se_s;        /* largest Min-SE seen (422s, refresh requests): REF-6, 422-2 */
+    uint32_t req_se_s;        /* what we ask for next */
+    uint8_t refresher;        /* SB_ST_LOCAL / SB_ST_REMOTE */
+    uint8_t phase;            /* 0 idle, 1 refresh sent (expiry armed), 2 expired (soft) */
+    uint8_t peer_timer;       /* the peer listed `timer` in Supported */
+    uint8_t use_update;       /* refresh with UPDATE (auto mode and the peer allows it) */
+    uint8_t sent_refresher;   /* refresher parameter we put in our last request (sb_refresher) */
+    uint8_t sent_se;          /* our last INVITE/UPDATE carried Session-Expires */
     uint32_t local_refreshes; /* refreshes we started, for skip_refresh_from */
-    uint8_t update_refused;  /* the peer answered UPDATE with 405/501: use re-INVITE (UPD-4) */
-    uint32_t sent_value_s;   /* Session-Expires of our last INVITE/UPDATE */
+    uint8_t update_refused;   /* the peer answered UPDATE with 405/501: use re-INVITE (UPD-4) */
+    uint32_t sent_value_s;    /* Session-Expires of our last INVITE/UPDATE */
 } sb_st;
 
 void sb__st_init(struct sb_engine *e, struct sb_call *c);
@@ -52,7 +52,7 @@ void sb__st_refresh_failed(struct sb_engine *e, struct sb_call *c, struct sb_txn
 int sb__st_check_request(struct sb_engine *e, struct sb_call *c, const sb_msg *m, sb_buf *b,
                          const char **reason);
 /* Writes our 2xx's Session-Expires/Require per Table 2 and arms the timer (UAS-2..11). */
-void sb__st_answer(struct sb_engine *e, struct sb_call *c, const sb_msg *m, sb_buf *b,
-                   bool refresh, uint64_t now);
+void sb__st_answer(struct sb_engine *e, struct sb_call *c, const sb_msg *m, sb_buf *b, bool refresh,
+                   uint64_t now);
 
 #endif

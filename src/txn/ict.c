@@ -69,7 +69,8 @@ void sb__ict_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
     case SB_TS_COMPLETED:
         if (s >= 300) send_ack(t, m);
         break;
-    default: break;
+    default:
+        break;
     }
 }
 

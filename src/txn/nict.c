@@ -25,9 +25,10 @@ void sb__nict_timer(sb_txn *t, bool retx, uint64_t now) {
     if (retx) { /* Timer E */
         if (t->state != SB_TS_TRYING && t->state != SB_TS_PROCEEDING) return;
         sb__txn_send(t, now);
-        t->interval_ms = t->state == SB_TS_PROCEEDING
-                             ? e->cfg.t2_ms
-                             : (t->interval_ms * 2 < e->cfg.t2_ms ? t->interval_ms * 2 : e->cfg.t2_ms);
+        t->interval_ms =
+            t->state == SB_TS_PROCEEDING
+                ? e->cfg.t2_ms
+                : (t->interval_ms * 2 < e->cfg.t2_ms ? t->interval_ms * 2 : e->cfg.t2_ms);
         sb_tmr_arm(&e->heap, &t->retx, now + t->interval_ms);
         return;
     }

@@ -26,8 +26,7 @@ sb_txn *sb__txn_find(sb_engine *e, sb_slice branch, sb_method method, uint64_t s
         sb_txn *t = (sb_txn *)n;
         bool is_server = t->kind == SB_IST || t->kind == SB_NIST;
         if (is_server == server && t->method == want && (!server || t->sent_by == sent_by) &&
-            strlen(t->branch) == branch.n &&
-            memcmp(t->branch, branch.p, branch.n) == 0)
+            strlen(t->branch) == branch.n && memcmp(t->branch, branch.p, branch.n) == 0)
             return t;
     }
     return NULL;
@@ -79,7 +78,7 @@ sb_txn *sb__txn_client_start(sb_engine *e, sb_call *call, sb_method method, sb_p
     keep_msg(t, msg, len);
     t->interval_ms = e->cfg.t1_ms;
     sb__send(e, peer, msg, len);
-    sb_tmr_arm(&e->heap, &t->retx, now + t->interval_ms); /* Timer A or E */
+    sb_tmr_arm(&e->heap, &t->retx, now + t->interval_ms);      /* Timer A or E */
     sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms); /* Timer B or F */
     return t;
 }
@@ -190,10 +189,18 @@ void sb__nist_timer(sb_txn *t, bool retx, uint64_t now);
 
 static void dispatch(sb_txn *t, bool retx, uint64_t now) {
     switch (t->kind) {
-    case SB_ICT: sb__ict_timer(t, retx, now); break;
-    case SB_NICT: sb__nict_timer(t, retx, now); break;
-    case SB_IST: sb__ist_timer(t, retx, now); break;
-    default: sb__nist_timer(t, retx, now); break;
+    case SB_ICT:
+        sb__ict_timer(t, retx, now);
+        break;
+    case SB_NICT:
+        sb__nict_timer(t, retx, now);
+        break;
+    case SB_IST:
+        sb__ist_timer(t, retx, now);
+        break;
+    default:
+        sb__nist_timer(t, retx, now);
+        break;
     }
 }
 

@@ -19,16 +19,16 @@ typedef enum {
     SB_TS_CALLING = 0, /* ICT */
     SB_TS_TRYING,      /* NICT, NIST */
     SB_TS_PROCEEDING,
-    SB_TS_ACCEPTED,    /* RFC 6026, ICT and IST after a 2xx */
+    SB_TS_ACCEPTED, /* RFC 6026, ICT and IST after a 2xx */
     SB_TS_COMPLETED,
-    SB_TS_CONFIRMED,   /* IST */
+    SB_TS_CONFIRMED, /* IST */
     SB_TS_TERMINATED,
 } sb_txn_state;
 
 /* What the transaction user started a client transaction for. */
 typedef enum {
     SB_PURPOSE_NONE = 0,
-    SB_PURPOSE_INVITE,  /* initial INVITE */
+    SB_PURPOSE_INVITE, /* initial INVITE */
     SB_PURPOSE_REINVITE,
     SB_PURPOSE_UPDATE,
     SB_PURPOSE_BYE,
@@ -39,13 +39,13 @@ typedef enum {
 typedef struct sb_txn {
     sb_hnode node;
     struct sb_engine *eng;
-    struct sb_call *call;       /* may be NULL */
-    struct sb_txn *call_next;   /* the call's list of its transactions */
-    sb_tmr retx;          /* A, E, G: retransmission */
-    sb_tmr end;           /* B, D, F, H, I, J, K, L, M: timeout or cleanup */
+    struct sb_call *call;     /* may be NULL */
+    struct sb_txn *call_next; /* the call's list of its transactions */
+    sb_tmr retx;              /* A, E, G: retransmission */
+    sb_tmr end;               /* B, D, F, H, I, J, K, L, M: timeout or cleanup */
     uint8_t kind, state, method, purpose;
-    uint8_t is_refresh;   /* a session refresh (RFC 4028), for metrics */
-    uint8_t seen_2xx;     /* the TU got this transaction's 2xx already */
+    uint8_t is_refresh; /* a session refresh (RFC 4028), for metrics */
+    uint8_t seen_2xx;   /* the TU got this transaction's 2xx already */
     uint16_t last_status;
     uint32_t interval_ms;
     uint32_t cseq;
@@ -99,6 +99,6 @@ void sb__txn_terminate(sb_txn *t);
  * Each is called at most once per event; t->call may be NULL. */
 void sb__tu_response(sb_txn *t, const sb_msg *m, uint64_t now);
 void sb__tu_timeout(sb_txn *t, uint64_t now); /* Timer B or F fired */
-void sb__tu_gone(sb_txn *t);                   /* about to be freed: drop pointers to it */
+void sb__tu_gone(sb_txn *t);                  /* about to be freed: drop pointers to it */
 
 #endif

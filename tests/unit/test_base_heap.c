@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after the headers it needs */
 
 static int order[64];
 static int norder;
@@ -113,10 +114,13 @@ static void test_random_heap_stays_ordered(void **s) {
         sb_tmr_init(&t[i], nop, NULL);
         sb_tmr_arm(&h, &t[i], sb_rng_range(&r, 0, 1000));
     }
-    for (int i = 0; i < N; i += 3) sb_tmr_cancel(&h, &t[i]);
-    for (int i = 1; i < N; i += 7) sb_tmr_arm(&h, &t[i], sb_rng_range(&r, 0, 1000));
+    for (int i = 0; i < N; i += 3)
+        sb_tmr_cancel(&h, &t[i]);
+    for (int i = 1; i < N; i += 7)
+        sb_tmr_arm(&h, &t[i], sb_rng_range(&r, 0, 1000));
     int armed = 0;
-    for (int i = 0; i < N; i++) armed += sb_tmr_armed(&t[i]);
+    for (int i = 0; i < N; i++)
+        armed += sb_tmr_armed(&t[i]);
     assert_true(armed > N / 2 && armed < N);
     uint64_t last = 0;
     int n = 0;
