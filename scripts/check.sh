@@ -31,6 +31,10 @@ if [ -x scripts/fuzz-replay.sh ]; then
     scripts/fuzz-replay.sh "$build"
 fi
 
+section "format (clang-format, .clang-format)"
+git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
+echo "formatted"
+
 section "sans-I/O check of the core"
 if grep -rnE '\b(clock_gettime|gettimeofday|time|socket|sendto|sendmsg|recvfrom|recvmsg|rand|srand|printf|fprintf|puts)\s*\(' \
     src/base src/sip src/txn src/dialog src/timer src/engine; then

@@ -31,6 +31,8 @@ static uint64_t call_pass(sb_session *s, uint64_t now_ms) {
         if (rc != 0) sb_session_start_failed(s, r->ep, rc, now_ms);
     }
     if (sb_pacer_done(&r->pacer) && p->ended >= r->pacer.started) {
+        uint64_t linger = sb_session_linger_until(s);
+        if (now_ms < linger) return linger; /* answer a retransmitted BYE first */
         sb_loop_stop(s->loop);
         return SB_NEVER;
     }
@@ -79,11 +81,14 @@ typedef struct {
 } answer_run;
 
 static uint64_t answer_pass(sb_session *s, uint64_t now_ms) {
-    (void)now_ms;
     answer_run *r = s->ctx;
-    /* After the Nth call, hang up whatever is still live and end once it is gone. */
-    if (r->max_calls && s->party[r->ep].ended >= r->max_calls)
+    /* After the Nth call, hang up whatever is still live and end once it is gone; but first
+     * stay to answer the BYE retransmissions of a peer whose 200 we may have lost. */
+    if (r->max_calls && s->party[r->ep].ended >= r->max_calls) {
+        uint64_t linger = sb_session_linger_until(s);
+        if (now_ms < linger) return linger;
         sb_loop_shutdown(s->loop, SHUTDOWN_GRACE_MS);
+    }
     return SB_NEVER;
 }
 

@@ -32,6 +32,7 @@ static void on_event(void *ctx, int ep, const sb_event *ev) {
     if (ev->type != SB_EV_CALL_ENDED || !ev->stats) return;
 
     const sb_call_stats *st = ev->stats;
+    if (st->ended_by_remote) s->last_remote_end_ms = ev->at_ms;
     bool passed =
         s->judge ? s->judge(s, ep, st) : sb_call_passed(st, &p->cfg, s->fail_on_violation);
     p->ended++;
@@ -181,6 +182,14 @@ int sb_session_add_engine(sb_session *s, const char *name, sb_config *cfg) {
     s->nparty = ep + 1;
     sb_loop_attach(s->loop, ep, p->engine);
     return ep;
+}
+
+uint64_t sb_session_linger_until(const sb_session *s) {
+    if (!s->last_remote_end_ms) return 0;
+    uint32_t t1 = 500;
+    for (int i = 0; i < s->nparty; i++)
+        if (s->party[i].cfg.t1_ms > t1) t1 = s->party[i].cfg.t1_ms;
+    return s->last_remote_end_ms + 4ull * t1;
 }
 
 void sb_session_run(sb_session *s) {

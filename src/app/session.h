@@ -39,6 +39,9 @@ struct sb_session {
     uint64_t start_failures;
     uint64_t answered, failed, refreshes;
     uint64_t next_status_ms, status_started, status_ms;
+    /* When a call last ended by the peer's BYE: our 200 may have been lost, so we stay a
+     * little (sb_session_linger_until) to answer the BYE's retransmissions (§17.2.2). */
+    uint64_t last_remote_end_ms;
 
     /* Decides whether an ended call passed; NULL: sb_call_passed (the demo has its own). */
     bool (*judge)(sb_session *s, int ep, const sb_call_stats *st);
@@ -56,6 +59,9 @@ int sb_session_init(sb_session *s, const sb_cli *cli);
  * engine with a fresh seed and attaches it. Returns the endpoint index, or -SB_EXIT_RUNTIME
  * with a line on stderr. */
 int sb_session_add_engine(sb_session *s, const char *name, sb_config *cfg);
+/* Until when a run that has finished its calls should stay up to absorb retransmitted BYEs:
+ * 4*T1 after the last call the peer ended (covers 3 retransmissions), else 0. */
+uint64_t sb_session_linger_until(const sb_session *s);
 /* Runs the loop until the command stops it, a shutdown ends or a second signal. */
 void sb_session_run(sb_session *s);
 /* A call we could not even start (engine refused): it is reported as a failed call. */
