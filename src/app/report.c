@@ -314,7 +314,7 @@ json_t *sb_report_document(json_t *config, json_t *summary, json_t *calls) {
     json_object_set_new(o, "sipbeat", json_string(SB_VERSION));
     json_object_set_new(o, "config", config);
     json_object_set_new(o, "summary", summary);
-    json_object_set_new(o, "calls", calls);
+    if (calls) json_object_set_new(o, "calls", calls);
     return o;
 }
 

@@ -60,6 +60,7 @@ json_t *sb_report_config(const sb_cli *cli, const sb_addr *local);
 
 /* {"sipbeat": version, "config": config, "summary": summary, "calls": calls}; steals the
  * three references. */
+/* The report object; calls may be NULL when the caller streams the array itself. */
 json_t *sb_report_document(json_t *config, json_t *summary, json_t *calls);
 
 /* One NDJSON object for an engine event (never SB_EV_SEND). engine names the engine in a

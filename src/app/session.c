@@ -15,6 +15,15 @@ static uint64_t rel(const sb_session *s, uint64_t t_ms) {
     return t_ms >= s->t0_ms ? t_ms - s->t0_ms : 0;
 }
 
+/* One call record into the scratch file, one compact JSON object per line. */
+static void add_call(sb_session *s, const sb_call_stats *st, bool passed) {
+    if (!s->calls_tmp) return;
+    json_t *j = sb_report_call(st, s->t0_ms, passed);
+    if (s->ncalls++) fputs(",\n", s->calls_tmp);
+    json_dumpf(j, s->calls_tmp, JSON_COMPACT);
+    json_decref(j);
+}
+
 static void on_event(void *ctx, int ep, const sb_event *ev) {
     sb_session *s = ctx;
     sb_party *p = &s->party[ep];
@@ -38,7 +47,7 @@ static void on_event(void *ctx, int ep, const sb_event *ev) {
     p->ended++;
     s->failed += !passed;
     sb_summary_add(&s->sum, st, passed);
-    json_array_append_new(s->calls, sb_report_call(st, s->t0_ms, passed));
+    add_call(s, st, passed);
     if (s->on_ended) s->on_ended(s, ep, st, passed);
 }
 
@@ -118,7 +127,6 @@ int sb_session_init(sb_session *s, const sb_cli *cli) {
     s->cli = cli;
     s->fail_on_violation = cli->fail_on_violation;
     sb_summary_init(&s->sum);
-    s->calls = json_array();
 
     /* Whatever owns stdout for "-" pushes the human-readable summary to stderr. */
     bool dash = (cli->report_path && !strcmp(cli->report_path, "-")) ||
@@ -133,6 +141,11 @@ int sb_session_init(sb_session *s, const sb_cli *cli) {
         (cli->events_path && !(s->events = open_out("--events", cli->events_path, stdout))) ||
         (cli->trace_path && !(s->trace = open_out("--trace", cli->trace_path, stdout))))
         return SB_EXIT_RUNTIME;
+    if (s->report && !(s->calls_tmp = tmpfile())) {
+        fprintf(stderr, "sipbeat: --report: no scratch file for call records: %s\n",
+                strerror(errno));
+        return SB_EXIT_RUNTIME;
+    }
 
     sb_loop_hooks h = {.ctx = s,
                        .on_event = on_event,
@@ -210,7 +223,7 @@ void sb_session_start_failed(sb_session *s, int ep, int err, uint64_t now_ms) {
     s->failed++;
     s->party[ep].ended++;
     sb_summary_add(&s->sum, &st, false);
-    json_array_append_new(s->calls, sb_report_call(&st, s->t0_ms, false));
+    add_call(s, &st, false);
     if (s->on_ended) s->on_ended(s, ep, &st, false);
 }
 
@@ -282,10 +295,34 @@ static void report_live_calls(sb_session *s) {
             s->party[i].ended++;
             s->failed++;
             sb_summary_add(&s->sum, &st, false);
-            json_array_append_new(s->calls, sb_report_call(&st, s->t0_ms, false));
+            add_call(s, &st, false);
         }
         free(h);
     }
+}
+
+/* {"sipbeat", "config", "summary", "calls": [records...]}: the head is built with jansson,
+ * the records are copied from the scratch file. */
+static int write_report(sb_session *s, json_t *config) {
+    json_t *head = sb_report_document(json_incref(config), sb_report_summary(&s->sum), NULL);
+    char *text = json_dumps(head, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(head);
+    if (!text) return -1;
+    size_t n = strlen(text);
+    /* text ends with "\n}": reopen the object to append the calls array */
+    while (n && text[n - 1] != '}') n--;
+    if (n) n--;
+    fwrite(text, 1, n, s->report);
+    free(text);
+    fputs(",\n  \"calls\": [\n", s->report);
+    if (s->calls_tmp) {
+        char buf[65536];
+        size_t got;
+        rewind(s->calls_tmp);
+        while ((got = fread(buf, 1, sizeof buf, s->calls_tmp)) > 0) fwrite(buf, 1, got, s->report);
+    }
+    fputs("\n  ]\n}\n", s->report);
+    return fflush(s->report) == 0 && !ferror(s->report) ? 0 : -1;
 }
 
 uint64_t sb_session_finish(sb_session *s, json_t *config) {
@@ -299,15 +336,8 @@ uint64_t sb_session_finish(sb_session *s, json_t *config) {
     s->sum.calls_started += s->start_failures;
     uint64_t not_passed = s->sum.calls_ended - s->sum.passed;
 
-    if (s->report) {
-        json_t *doc = sb_report_document(config, sb_report_summary(&s->sum), s->calls);
-        s->calls = NULL;
-        config = NULL;
-        if (json_dumpf(doc, s->report, JSON_INDENT(2)) != 0 || fputc('\n', s->report) == EOF ||
-            fflush(s->report) != 0)
-            fprintf(stderr, "sipbeat: --report %s: %s\n", s->cli->report_path, strerror(errno));
-        json_decref(doc);
-    }
+    if (s->report && write_report(s, config) != 0)
+        fprintf(stderr, "sipbeat: --report %s: %s\n", s->cli->report_path, strerror(errno));
     json_decref(config);
     if (s->summary_out) print_summary(s, s->summary_out, not_passed);
     return not_passed;
@@ -327,6 +357,6 @@ void sb_session_free(sb_session *s) {
     close_out(s->report);
     close_out(s->events);
     close_out(s->trace);
-    json_decref(s->calls);
+    if (s->calls_tmp) fclose(s->calls_tmp);
     sb_summary_free(&s->sum);
 }

@@ -35,7 +35,10 @@ struct sb_session {
 
     uint64_t t0_ms;
     sb_summary sum;
-    json_t *calls;
+    /* Call records are written as they end to a scratch file (flat memory at any call
+     * count) and copied into the report at the end, after the summary. */
+    FILE *calls_tmp;
+    uint64_t ncalls;
     uint64_t start_failures;
     uint64_t answered, failed, refreshes;
     uint64_t next_status_ms, status_started, status_ms;

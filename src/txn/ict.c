@@ -8,6 +8,7 @@
  * every retransmission of it, for Timer D (32 s on UDP). */
 #include "engine/internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* ACK for a non-2xx final: Request-URI, top Via, From, Call-ID and Route from the INVITE,
@@ -52,6 +53,9 @@ void sb__ict_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
             t->state = SB_TS_ACCEPTED;
             t->last_status = (uint16_t)s;
             sb_tmr_cancel(&e->heap, &t->retx);
+            free(t->msg); /* never sent again: the dialog ACKs 2xx retransmissions itself */
+            t->msg = NULL;
+            t->len = 0;
             sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms); /* Timer M */
             sb__tu_response(t, m, now);
         } else {

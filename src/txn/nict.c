@@ -6,6 +6,8 @@
  * retransmissions for Timer K (T4 on UDP). */
 #include "engine/internal.h"
 
+#include <stdlib.h>
+
 void sb__nict_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
     if (t->state != SB_TS_TRYING && t->state != SB_TS_PROCEEDING) return;
     if (m->status < 200) {
@@ -16,6 +18,9 @@ void sb__nict_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
     t->state = SB_TS_COMPLETED;
     t->last_status = (uint16_t)m->status;
     sb_tmr_cancel(&t->eng->heap, &t->retx);
+    free(t->msg); /* Completed only absorbs response copies: the request is not sent again */
+    t->msg = NULL;
+    t->len = 0;
     sb_tmr_arm(&t->eng->heap, &t->end, now + t->eng->cfg.t4_ms); /* Timer K */
     sb__tu_response(t, m, now);
 }

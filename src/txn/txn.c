@@ -111,9 +111,17 @@ void sb__txn_respond(sb_txn *t, int status, const char *msg, size_t len, uint64_
         return;
     }
     if (t->kind == SB_IST) {
+        /* Answered: the request copy is no longer needed (it served ring time and CANCEL). */
+        free(t->req);
+        t->req = NULL;
+        t->req_len = 0;
         if (status < 300) {
-            /* RFC 6026: Accepted; the TU retransmits the 2xx. Timer L absorbs late copies. */
+            /* RFC 6026: Accepted; the TU retransmits the 2xx. Timer L absorbs late copies, so
+             * nothing needs sending from here: the response copy goes too. */
             t->state = SB_TS_ACCEPTED;
+            free(t->msg);
+            t->msg = NULL;
+            t->len = 0;
             sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms);
         } else {
             t->state = SB_TS_COMPLETED;

@@ -168,7 +168,7 @@ static size_t build_request(char *out, size_t cap, const char *method, const cha
 
 static size_t build_invite(char *out, size_t cap, const char *call_id, const char *branch,
                            const char *extra) {
-    char hdrs[256];
+    char hdrs[512];
     snprintf(hdrs, sizeof hdrs, "Supported: timer\r\n%s", extra ? extra : "");
     return build_request(out, cap, "INVITE", call_id, branch, "mal1", NULL, hdrs, SDP_OFFER, -1);
 }
