@@ -310,7 +310,8 @@ static int write_report(sb_session *s, json_t *config) {
     if (!text) return -1;
     size_t n = strlen(text);
     /* text ends with "\n}": reopen the object to append the calls array */
-    while (n && text[n - 1] != '}') n--;
+    while (n && text[n - 1] != '}')
+        n--;
     if (n) n--;
     fwrite(text, 1, n, s->report);
     free(text);
@@ -319,7 +320,8 @@ static int write_report(sb_session *s, json_t *config) {
         char buf[65536];
         size_t got;
         rewind(s->calls_tmp);
-        while ((got = fread(buf, 1, sizeof buf, s->calls_tmp)) > 0) fwrite(buf, 1, got, s->report);
+        while ((got = fread(buf, 1, sizeof buf, s->calls_tmp)) > 0)
+            fwrite(buf, 1, got, s->report);
     }
     fputs("\n  ]\n}\n", s->report);
     return fflush(s->report) == 0 && !ferror(s->report) ? 0 : -1;
