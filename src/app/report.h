@@ -30,6 +30,7 @@ typedef struct {
     uint64_t *setup_ms;
     size_t nsetup, capsetup;
     uint64_t refreshes, refresh_failures, count_422, violations, malformed_messages;
+    uint64_t invites_422, invites_503; /* INVITEs we turned away before a call existed */
     uint64_t compliance_passed[SB_VIO__COUNT], compliance_failed[SB_VIO__COUNT];
 } sb_summary;
 

@@ -246,6 +246,9 @@ static void print_summary(sb_session *s, FILE *f, uint64_t not_passed) {
     fprintf(f, "session timers: %llu refreshes, %llu refresh failures, %llu x 422\n",
             (unsigned long long)u->refreshes, (unsigned long long)u->refresh_failures,
             (unsigned long long)u->count_422);
+    if (u->invites_422 || u->invites_503)
+        fprintf(f, "INVITEs answered before a call existed: %llu x 422, %llu x 503\n",
+                (unsigned long long)u->invites_422, (unsigned long long)u->invites_503);
     if (u->malformed_messages)
         fprintf(f, "malformed messages received: %llu\n",
                 (unsigned long long)u->malformed_messages);
@@ -334,6 +337,8 @@ uint64_t sb_session_finish(sb_session *s, json_t *config) {
         sb_engine_get_stats(s->party[i].engine, &st);
         s->sum.calls_started += st.calls_started;
         s->sum.malformed_messages += st.malformed_messages;
+        s->sum.invites_422 += st.invites_422;
+        s->sum.invites_503 += st.invites_503;
     }
     s->sum.calls_started += s->start_failures;
     uint64_t not_passed = s->sum.calls_ended - s->sum.passed;
