@@ -164,12 +164,12 @@ void sb__in_dialog_session_request(sb_engine *e, sb_call *c, sb_txn *t, const sb
     bool invite = m->method == SB_METHOD_INVITE;
     sb_sdp_remote offer;
     sb_sdp_read(m->body, &offer);
-    if (c->state != SB_CS_CONFIRMED && c->state != SB_CS_WAIT_ACK) {
-        reply_extra(e, t, m, 481, NULL, 0, now);
+    if (invite && c->srv_inv) { /* GLR-1: also in the early dialog, while we still ring */
+        reply_extra(e, t, m, 500, "Retry-After: 3\r\n", 16, now);
         return;
     }
-    if (invite && c->srv_inv) { /* GLR-1 */
-        reply_extra(e, t, m, 500, "Retry-After: 3\r\n", 16, now);
+    if (c->state != SB_CS_CONFIRMED && c->state != SB_CS_WAIT_ACK) {
+        reply_extra(e, t, m, 481, NULL, 0, now);
         return;
     }
     if (invite && (c->inv_txn || c->ok_msg)) { /* GLR-2 */

@@ -544,6 +544,54 @@ static void test_UPD_5_allow_lists_update(void **state) {
         sb_msg_has_token(&sp_must(p, "SIP/2.0 200", "INVITE", 0)->m, SB_HDR_ALLOW, "UPDATE"));
 }
 
+/* GLR-1 (RFC 3261 §14.2): a second INVITE on the dialog while we have not answered the first
+ * (we are still ringing, the early dialog has our tag from the 180) gets 500 with a
+ * Retry-After of 0..10 s; the first INVITE is still answered when the ring time ends. */
+static void test_GLR_1_second_invite_while_first_unanswered(void **state) {
+    (void)state;
+    sb_config c = cfg90();
+    c.ring_time_ms = 10000;
+    sp_t *p = sp_new(&c);
+    sp_invite(p, 0, "Supported: timer\nSession-Expires: 90\n");
+    const sp_msg *ringing = sp_must(p, "SIP/2.0 180", "INVITE", 0);
+    sp_slice_copy(p->d.eng_tag, sizeof p->d.eng_tag, ringing->m.to_tag);
+    uint32_t cs = sp_request(p, 1000, "INVITE", 0, "Supported: timer\n", SP_SDP);
+    const sp_msg *r = sp_must_answer(p, cs, "INVITE");
+    assert_int_equal(r->m.status, 500);
+    char ra[32];
+    assert_true(sp_hval(r, SB_HDR_RETRY_AFTER, ra, sizeof ra));
+    long secs = strtol(ra, NULL, 10);
+    assert_true(secs >= 0 && secs <= 10);
+    sp_at(p, 10000);
+    assert_int_equal(sp_must_answer(p, 1, "INVITE")->m.status, 200);
+    sp_free(p);
+}
+
+/* UPD-1 (RFC 3311): UPDATE works in a confirmed dialog from either side and needs no ACK: our
+ * 200 to the peer's UPDATE is sent once and never retransmitted, in both roles. */
+static void test_UPD_1_update_from_either_side_no_ack(void **state) {
+    (void)state;
+    sb_config c = cfg90();
+    sp_t *p = uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uac\n");
+    uint32_t cs =
+        sp_request(p, 20000, "UPDATE", 0, "Supported: timer\nSession-Expires: 90\n", NULL);
+    assert_int_equal(sp_must_answer(p, cs, "UPDATE")->m.status, 200);
+    sp_at(p, 40000);
+    assert_int_equal(sp_count_all(p, "SIP/2.0 200", "UPDATE"), 1);
+    sp_free(p);
+
+    c = cfg90();
+    c.timer.refresher = SB_REFRESHER_UAS;
+    p = uac_answered(&c,
+                     T2XX "Allow: INVITE, ACK, BYE, UPDATE\nSession-Expires: 90;refresher=uas\n");
+    cs = sp_request(p, 20000, "UPDATE", 0, "Supported: timer\nSession-Expires: 90;refresher=uac\n",
+                    NULL);
+    assert_int_equal(sp_must_answer(p, cs, "UPDATE")->m.status, 200);
+    sp_at(p, 40000);
+    assert_int_equal(sp_count_all(p, "SIP/2.0 200", "UPDATE"), 1);
+    assert_int_equal(sp_live(p)->session_timer_refreshes, 1);
+}
+
 /* UPD-7: a non-2xx to our UPDATE leaves the session unchanged (500: BYE only at expiration);
  * 481 ends the dialog at once. */
 static void test_UPD_7_update_failures(void **state) {
@@ -596,6 +644,8 @@ int main(void) {
         sp_test(test_UPD_4_405_falls_back_to_reinvite),
         sp_test(test_UPD_5_allow_lists_update),
         sp_test(test_UPD_7_update_failures),
+        sp_test(test_GLR_1_second_invite_while_first_unanswered),
+        sp_test(test_UPD_1_update_from_either_side_no_ack),
     };
     return cmocka_run_group_tests_name("rfc4028_refresh", tests, NULL, NULL);
 }

@@ -687,9 +687,14 @@ static void test_422_6_gives_up(void **state) {
 }
 
 /* ---- PRX ------------------------------------------------------------------------------------
- * PRX-1..5 and PRX-7..10 are obligations of proxies (what a proxy inserts, raises or must not
- * touch, and that it never sends BYE): a UA cannot break them, so they have no UA test. What a
- * UA sees because of them is PRX-6, tested here (UAC side) and in test_rfc4028_uas.c. */
+ * The PRX rows bind proxies, not UAs, so a UA cannot break them: PRX-1 (stateless proxies ask
+ * for no timer), PRX-2 (a proxy may lower SE, never below Min-SE, never touches refresher),
+ * PRX-3 (a proxy's 422 only to requests listing timer), PRX-4 (it raises Min-SE and SE for
+ * requests without timer), PRX-5 (it adds SE with refresher=uac to a 2xx), PRX-7 (it never
+ * changes Min-SE of requests listing timer), PRX-8 (it may add Require: timer), PRX-9 (it never
+ * changes SE in a 2xx) and PRX-10 (it sends no BYE at expiry). What a UA sees because of them
+ * is PRX-6, tested here (UAC side) and in test_rfc4028_uas.c; the Kamailio interop test
+ * (tests/interop/test_st_kamailio_422.sh) runs a real proxy answering 422 (PRX-3). */
 
 /* PRX-6: a 2xx from a UAS without timer support, where a proxy inserted Session-Expires
  * (lowered to 1200) with refresher=uac and Require: timer (PRX-5): we refresh at t0 + 600 s. */
