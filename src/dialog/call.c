@@ -47,10 +47,14 @@ sb_call *sb__call_new(sb_engine *e, sb_role role, uint64_t now) {
     return c;
 }
 
-/* Indexes the call under its Call-ID once that is known. */
-void sb__call_index(sb_engine *e, sb_call *c) {
-    sb_hmap_add(&e->calls_by_callid, &c->by_callid,
-                sb_hash(c->stats.call_id, strlen(c->stats.call_id), 0));
+/* Sets the call's Call-ID (the report keeps a copy, cut to fit) and indexes the call by it. */
+void sb__call_index(sb_engine *e, sb_call *c, sb_slice call_id) {
+    sb__str_set(&c->call_id, call_id);
+    size_t n = call_id.n < sizeof c->stats.call_id - 1 ? call_id.n : sizeof c->stats.call_id - 1;
+    memcpy(c->stats.call_id, call_id.p, n);
+    c->stats.call_id[n] = '\0';
+    if (!c->call_id) return;
+    sb_hmap_add(&e->calls_by_callid, &c->by_callid, sb_hash(c->call_id, strlen(c->call_id), 0));
 }
 
 sb_call *sb__call_find(sb_engine *e, sb_slice call_id, sb_slice local_tag, sb_slice remote_tag) {
@@ -58,8 +62,7 @@ sb_call *sb__call_find(sb_engine *e, sb_slice call_id, sb_slice local_tag, sb_sl
     uint64_t h = sb_hash(call_id.p, call_id.n, 0);
     for (sb_hnode *n = sb_hmap_first(&e->calls_by_callid, h); n; n = sb_hmap_next(n, h)) {
         sb_call *c = (sb_call *)((char *)n - offsetof(sb_call, by_callid));
-        if (strlen(c->stats.call_id) == call_id.n &&
-            memcmp(c->stats.call_id, call_id.p, call_id.n) == 0 &&
+        if (strlen(c->call_id) == call_id.n && memcmp(c->call_id, call_id.p, call_id.n) == 0 &&
             strlen(c->local_tag) == local_tag.n &&
             memcmp(c->local_tag, local_tag.p, local_tag.n) == 0)
             return c;
@@ -82,7 +85,7 @@ static void call_free(sb_engine *e, sb_call *c) {
     sb_tmr_cancel(&e->heap, &c->media_tmr);
     sb__st_stop(e, c);
     sb__txn_orphan_all(c);
-    if (c->stats.call_id[0]) sb_hmap_del(&e->calls_by_callid, &c->by_callid);
+    if (c->call_id) sb_hmap_del(&e->calls_by_callid, &c->by_callid);
     sb_hmap_del(&e->calls_by_handle, &c->by_handle);
     if (c->prev)
         c->prev->next = c->next;
@@ -91,6 +94,7 @@ static void call_free(sb_engine *e, sb_call *c) {
     if (c->next) c->next->prev = c->prev;
     e->stats.live_calls--;
     free(c->ok_msg);
+    free(c->call_id);
     free(c->remote_tag);
     free(c->local_uri);
     free(c->remote_uri);
@@ -162,7 +166,7 @@ void sb__req_begin(sb_engine *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cs
     put_uri_hdr(b, "From", c->local_uri, c->local_tag);
     put_uri_hdr(b, "To", c->remote_uri, c->remote_tag);
     sb_buf_str(b, "Call-ID: ");
-    sb_buf_str(b, c->stats.call_id);
+    sb_buf_str(b, c->call_id ? c->call_id : "");
     sb_buf_str(b, "\r\nCSeq: ");
     sb_buf_u64(b, cseq);
     sb_buf_str(b, " ");

@@ -247,8 +247,7 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
         sb__reply(e, t, m, from, 503, "Retry-After: 5\r\n", now);
         return;
     }
-    copy_slice(c->stats.call_id, sizeof c->stats.call_id, m->call_id);
-    sb__call_index(e, c);
+    sb__call_index(e, c, m->call_id);
     sb__str_set(&c->remote_tag, m->from_tag);
     sb__str_set(&c->local_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value));
     sb__str_set(&c->remote_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value));

@@ -426,11 +426,12 @@ int sb_engine_call(sb_engine *e, const sb_call_opts *o, uint64_t now_ms, uint32_
     char rnd[24];
     sb_rng_hex(&e->rng, rnd, 20);
     sb_buf b;
-    sb_buf_init(&b, c->stats.call_id, sizeof c->stats.call_id - 1);
+    char cid[96];
+    sb_buf_init(&b, cid, sizeof cid);
     sb_buf_str(&b, rnd);
     sb_buf_str(&b, "@");
     sb_buf_str(&b, e->host);
-    c->stats.call_id[b.len] = '\0';
+    size_t cid_len = b.len;
     char uri[128];
     sb_buf_init(&b, uri, sizeof uri);
     sb_buf_str(&b, "sip:");
@@ -445,7 +446,7 @@ int sb_engine_call(sb_engine *e, const sb_call_opts *o, uint64_t now_ms, uint32_
     c->hold_mode = (uint8_t)(o->hold_mode ? o->hold_mode : SB_HOLD_SENDONLY);
     c->resume_at_ms = o->resume_at_ms;
     c->local_cseq = (uint32_t)sb_rng_range(&e->rng, 1, 9999);
-    sb__call_index(e, c);
+    sb__call_index(e, c, (sb_slice){cid, cid_len});
     if (handle) *handle = c->handle;
     sb__emit(e, SB_EV_CALL_STARTED, c, 0, 0, "INVITE");
     sb__uac_send_invite(e, c, now_ms);

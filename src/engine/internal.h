@@ -47,7 +47,7 @@ typedef struct sb_call {
     char local_tag[20];
     /* Dialog strings, each its own allocation sized to fit (RFC 4475 longreq has 300-byte
      * URIs); NULL when not known. route is the Route header value, ready to send. */
-    char *remote_tag, *local_uri, *remote_uri, *remote_target, *route;
+    char *call_id, *remote_tag, *local_uri, *remote_uri, *remote_target, *route;
     sb_sdp_local sdp;
     sb_tmr ok_tmr;    /* UAS: 2xx retransmission until ACK (RFC 6026 / §13.3.1.4) */
     sb_tmr ring_tmr;  /* UAS: send 200 after ring time */
@@ -144,7 +144,7 @@ int sb__str_set(char **dst, sb_slice s);
 const char *sb__reason_phrase(int status);
 /* The SDP we would send now, in out[]; returns its length. */
 size_t sb__sdp_body(sb_engine *e, sb_call *c, char *out, size_t cap);
-void sb__call_index(sb_engine *e, sb_call *c);
+void sb__call_index(sb_engine *e, sb_call *c, sb_slice call_id);
 void sb__call_free_all(sb_engine *e);
 void sb__dialog_learn(sb_engine *e, sb_call *c, const sb_msg *m, const sb_addr *from);
 /* UAS: keep our 2xx and retransmit it until the ACK (RFC 3261 §13.3.1.4). */

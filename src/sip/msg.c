@@ -535,6 +535,10 @@ static ptrdiff_t check_mandatory(sb_msg *m, const char *buf, const char *at) {
     param_find(from->value, "tag", 3, &m->from_tag);
     param_find(to->value, "tag", 3, &m->to_tag);
     if (call_id->value.n == 0) return fail(m, buf, call_id->name.p, "bad Call-ID");
+    for (size_t i = 0; i < call_id->value.n; i++) { /* word ["@" word]: visible ASCII only */
+        unsigned char ch = (unsigned char)call_id->value.p[i];
+        if (ch <= ' ' || ch >= 0x7f) return fail(m, buf, call_id->value.p + i, "bad Call-ID");
+    }
     m->call_id = call_id->value;
     if (!parse_cseq(m, cseq->value)) return fail(m, buf, cseq->name.p, "bad CSeq");
     if (m->is_request) {
