@@ -357,16 +357,16 @@ void sb__dialog_learn(sb_engine *e, sb_call *c, const sb_msg *m, const sb_addr *
             sb__str_set(&c->remote_target, sb_nameaddr_uri(first));
     }
     /* Route set: every Record-Route entry, in order for the UAS, reversed for the UAC. */
-    sb_slice items[16];
+    sb_slice items[SB_MAX_ROUTE];
     size_t n = 0;
-    for (uint16_t i = 0; i < m->nhdrs && n < 16; i++) {
+    for (uint16_t i = 0; i < m->nhdrs && n < SB_MAX_ROUTE; i++) {
         if (m->hdrs[i].id != SB_HDR_RECORD_ROUTE) continue;
         size_t pos = 0;
         sb_slice it;
-        while (n < 16 && sb_list_next(m->hdrs[i].value, &pos, &it))
+        while (n < SB_MAX_ROUTE && sb_list_next(m->hdrs[i].value, &pos, &it))
             items[n++] = it;
     }
-    char route[SB_MAX_OUT / 2];
+    char route[SB_MAX_OUT]; /* more would not fit the requests that carry it anyway */
     sb_buf b;
     sb_buf_init(&b, route, sizeof route);
     for (size_t k = 0; k < n; k++) {

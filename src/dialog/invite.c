@@ -55,7 +55,7 @@ void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *
             c->state = SB_CS_EARLY;
             sb__emit(e, SB_EV_CALL_PROGRESS, c, s, 0, NULL);
         }
-        if (c->cancel_wanted && s > 100) sb__send_cancel(e, c, now);
+        if (c->cancel_wanted) sb__send_cancel(e, c, now); /* any 1xx, 100 too (§9.1) */
         return;
     }
     sb_tmr_cancel(&e->heap, &c->ring_tmr);
@@ -88,6 +88,10 @@ void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *
     }
     c->inv_txn = NULL;
     set_final(c, m);
+    if (s == 422 && c->cancel_sent) { /* hung up meanwhile: no retry */
+        sb__call_end(e, c, SB_RESULT_CANCELLED, SB_END_CANCELLED, false, now);
+        return;
+    }
     if (s == 422) {
         int why = 0;
         if (sb__st_on_422(e, c, m, &why)) {
@@ -129,6 +133,7 @@ void sb__send_cancel(sb_engine *e, sb_call *c, uint64_t now) {
     c->cancel_wanted = 0;
     c->cancel_sent = 1;
     c->state = SB_CS_ENDING;
+    sb_tmr_cancel(&e->heap, &c->ring_tmr); /* the CANCEL's own 64*T1 limit takes over */
     if (!inv) return;
     /* RFC 3261 §9.1: if no final answer comes within 64*T1 of the CANCEL, the INVITE is over */
     if (inv->state == SB_TS_PROCEEDING) sb_tmr_arm(&e->heap, &inv->end, now + 64ull * e->cfg.t1_ms);
@@ -180,14 +185,16 @@ void sb__on_ring_tmr(void *owner, sb_tmr *t, uint64_t now) {
     if (c->srv_inv) answer(c->eng, c, now);
 }
 
-static void respond(sb_engine *e, sb_call *c, const sb_msg *m, int status, const char *extra,
+/* Returns false when the response could not be built (it would not fit SB_MAX_OUT). */
+static bool respond(sb_engine *e, sb_call *c, const sb_msg *m, int status, const char *extra,
                     size_t extra_len, const char *body, size_t body_len, uint64_t now) {
     char out[SB_MAX_OUT];
     size_t n = sb__resp_build(e, m, status, NULL, c->local_tag, extra, extra_len, "application/sdp",
                               body, body_len, out, sizeof out);
-    if (!n) return;
+    if (!n) return false;
     if (c->srv_inv) sb__txn_respond(c->srv_inv, status, out, n, now);
     if (status >= 200 && status < 300) sb__ok_keep(e, c, &c->reply_to, out, n, false, now);
+    return true;
 }
 
 /* The INVITE is re-parsed from the server transaction's storage when the ring timer fires,
@@ -195,13 +202,20 @@ static void respond(sb_engine *e, sb_call *c, const sb_msg *m, int status, const
 static void answer(sb_engine *e, sb_call *c, uint64_t now) {
     sb_txn *t = c->srv_inv;
     sb_msg m;
-    if (!t || !t->req || sb_msg_parse(&m, t->req, t->req_len, true) < 0) return;
     char body[1024], extra[512];
     sb_buf x;
     sb_buf_init(&x, extra, sizeof extra);
-    sb__st_answer(e, c, &m, &x, false, now);
-    size_t blen = sb__sdp_body(e, c, body, sizeof body);
-    respond(e, c, &m, 200, extra, x.overflow ? 0 : x.len, body, blen, now);
+    bool ok = t && t->req && sb_msg_parse(&m, t->req, t->req_len, true) >= 0;
+    if (ok) {
+        sb__st_answer(e, c, &m, &x, false, now);
+        size_t blen = sb__sdp_body(e, c, body, sizeof body);
+        ok = respond(e, c, &m, 200, extra, x.overflow ? 0 : x.len, body, blen, now);
+    }
+    if (!ok) { /* no 200 can be sent: end the call rather than leave it waiting for an ACK */
+        if (t) sb__txn_destroy(t);
+        sb__call_end(e, c, SB_RESULT_FAILED, SB_END_ENGINE_LIMIT, false, now);
+        return;
+    }
     c->srv_inv = NULL;
     c->state = SB_CS_WAIT_ACK;
     c->stats.result = SB_RESULT_ANSWERED;
@@ -293,10 +307,10 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
 }
 
 void sb__on_ack(sb_engine *e, sb_call *c, const sb_msg *m, uint64_t now) {
-    (void)now;
     if (!c->ok_msg || m->cseq != c->invite_cseq) return;
     sb__ok_acked(e, c);
     if (c->state == SB_CS_WAIT_ACK) c->state = SB_CS_CONFIRMED;
+    if (c->bye_after_ack) sb__send_bye(e, c, (sb_end_reason)c->bye_after_ack, now);
 }
 
 void sb__on_cancel(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
@@ -305,8 +319,16 @@ void sb__on_cancel(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from
         sb__reply(e, t, m, from, 481, NULL, now);
         return;
     }
-    sb__reply(e, t, m, from, 200, NULL, now);
     sb_call *c = inv->call;
+    char out[SB_MAX_OUT];
+    /* the 200 carries the To tag of our provisional answers (RFC 3261 §9.2) */
+    size_t n =
+        c ? sb__resp_build(e, m, 200, NULL, c->local_tag, NULL, 0, NULL, NULL, 0, out, sizeof out)
+          : 0;
+    if (n)
+        sb__txn_respond(t, 200, out, n, now);
+    else
+        sb__reply(e, t, m, from, 200, NULL, now);
     if (!c || c->srv_inv != inv) return; /* answered already: the CANCEL has no effect */
     sb_msg im;
     if (inv->req && sb_msg_parse(&im, inv->req, inv->req_len, true) >= 0)

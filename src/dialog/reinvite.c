@@ -40,28 +40,32 @@ static void try_media(sb_engine *e, sb_call *c, uint64_t now) {
     sb_dir want = what == SB_NEXT_HOLD
                       ? (c->hold_mode == SB_HOLD_INACTIVE ? SB_DIR_INACTIVE : SB_DIR_SENDONLY)
                       : SB_DIR_SENDRECV;
-    c->sdp_prev = c->sdp;
-    c->wish_prev = c->wish;
+    sb_sdp_local old = c->sdp;
+    uint8_t old_wish = c->wish;
     c->wish = (uint8_t)want;
     if (c->sdp.dir != want) {
         c->sdp.dir = want;
         c->sdp.version++;
     }
-    int rc = sb__send_reinvite(e, c, false, now);
+    int rc = sb__send_reinvite(e, c, false, now); /* the offer is built from c->sdp */
     if (rc) {
-        c->sdp = c->sdp_prev;
-        c->wish = c->wish_prev;
+        c->sdp = old;
+        c->wish = old_wish;
     }
     if (rc == SB_ESTATE) { /* GLR-4: wait for the open INVITE transaction to finish */
         sb_tmr_arm(&e->heap, &c->media_tmr, now + 100);
         return;
     }
     c->media_pending = SB_NEXT_NONE;
+    if (rc) return;    /* could not send at all: the session stays as it is */
+    c->sdp_prev = old; /* what a refusal restores (GLR-6) */
+    c->wish_prev = old_wish;
     c->media_inflight = (uint8_t)what;
 }
 
 void sb__media_change(sb_engine *e, sb_call *c, sb_next_media what, uint64_t now) {
     c->media_pending = (uint8_t)what;
+    c->media_491s = 0;
     try_media(e, c, now);
 }
 
@@ -131,7 +135,7 @@ void sb__session_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, 
         c->wish = c->wish_prev;
         sb_next_media what = (sb_next_media)c->media_inflight;
         c->media_inflight = SB_NEXT_NONE;
-        if (s == 491) { /* GLR-3: back off, then once more */
+        if (s == 491 && c->media_491s++ == 0) { /* GLR-3: back off, then once more */
             c->media_pending = (uint8_t)what;
             sb_tmr_arm(&e->heap, &c->media_tmr, now + sb__glare_backoff_ms(e, c));
             return;

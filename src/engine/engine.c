@@ -305,8 +305,32 @@ static int admit(const sb_engine *e, const sb_msg *m, const char **reason, sb_bu
     return 0;
 }
 
+/* The bytes every response to m repeats: more than SB_MAX_ECHO and no answer could be built. */
+static bool too_big_to_answer(const sb_msg *m) {
+    size_t n = 0;
+    for (uint16_t i = 0; i < m->nhdrs; i++) {
+        switch (m->hdrs[i].id) {
+        case SB_HDR_VIA:
+        case SB_HDR_FROM:
+        case SB_HDR_TO:
+        case SB_HDR_CALL_ID:
+        case SB_HDR_CSEQ:
+        case SB_HDR_RECORD_ROUTE:
+            n += m->hdrs[i].value.n + 24;
+            break;
+        default:
+            break;
+        }
+    }
+    return n > SB_MAX_ECHO;
+}
+
 static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len, const sb_addr *from,
                     uint64_t now) {
+    if (m->method != SB_METHOD_ACK && too_big_to_answer(m)) {
+        malformed(e, from, "headers too large to answer");
+        return;
+    }
     if (m->method == SB_METHOD_ACK) {
         sb_txn *t = sb__txn_find(e, m->branch, SB_METHOD_ACK, sb__sent_by(m), true);
         if (t && t->state != SB_TS_ACCEPTED) {
@@ -456,6 +480,11 @@ int sb_engine_call(sb_engine *e, const sb_call_opts *o, uint64_t now_ms, uint32_
 static void hangup(sb_engine *e, sb_call *c, sb_end_reason why, uint64_t now) {
     switch (c->state) {
     case SB_CS_CALLING:
+        if (c->inv_txn && c->inv_txn->state == SB_TS_PROCEEDING) { /* a 100 came: CANCEL now */
+            c->stats.end_reason = why;
+            sb__send_cancel(e, c, now);
+            break;
+        }
         if (why == SB_END_SHUTDOWN) { /* no 1xx yet, so no CANCEL allowed (§9.1), and we stop */
             sb__call_end(e, c, SB_RESULT_CANCELLED, SB_END_SHUTDOWN, false, now);
             break;
@@ -473,7 +502,9 @@ static void hangup(sb_engine *e, sb_call *c, sb_end_reason why, uint64_t now) {
             sb__call_end(e, c, SB_RESULT_FAILED, why, false, now);
         }
         break;
-    case SB_CS_WAIT_ACK:
+    case SB_CS_WAIT_ACK: /* RFC 3261 §15: no BYE before the ACK of our 2xx (or its timeout) */
+        c->bye_after_ack = (uint8_t)why;
+        break;
     case SB_CS_CONFIRMED:
         sb__send_bye(e, c, why, now);
         break;

@@ -12,6 +12,10 @@
 
 #define SB_MAX_OUT 8192      /* largest message we build */
 #define SB_TIMER_C_MS 180000 /* how long a UAC waits for a final answer after a 1xx */
+#define SB_MAX_ROUTE 32      /* Record-Route entries kept for a route set */
+/* A request whose echoed headers (Via, From, To, Call-ID, CSeq, Record-Route) exceed this
+ * could not be answered within SB_MAX_OUT: it is refused before any state exists. */
+#define SB_MAX_ECHO (SB_MAX_OUT - 2048)
 
 typedef enum {
     SB_CS_CALLING = 0, /* UAC: INVITE sent, no answer yet */
@@ -62,6 +66,8 @@ typedef struct sb_call {
     sb_sdp_local sdp_prev; /* restored when an offer of ours is refused (GLR-6) */
     uint8_t cancel_wanted; /* UAC: hang up asked before any provisional arrived */
     uint8_t cancel_sent;
+    uint8_t bye_after_ack;  /* UAS: sb_end_reason of a hangup waiting for our 2xx's ACK */
+    uint8_t media_491s;     /* 491s to the current media change (GLR-3: retry once) */
     uint8_t media_inflight; /* sb_next_media of our open re-INVITE */
     uint8_t held, hold_done;
     uint8_t wish, wish_prev; /* sb_dir we want: sendrecv, or sendonly/inactive while holding */

@@ -43,11 +43,18 @@ void sb__ict_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
     case SB_TS_CALLING:
     case SB_TS_PROCEEDING:
         if (s < 200) {
-            /* Proceeding: no more retransmissions, and Timer B no longer applies (§17.1.1.2);
-             * the transaction user decides how long to wait for a final answer. */
+            /* Proceeding: no more retransmissions, and Timer B no longer applies (§17.1.1.2).
+             * The initial INVITE's wait is bounded by the dialog's Timer C guard; an in-dialog
+             * INVITE gets 64*T1 more here, or a peer that only says 100 would lock the dialog
+             * (GLR-4). Later 1xx leave whatever limit is armed (a CANCEL's, an orphan's). */
+            if (t->state == SB_TS_CALLING) {
+                if (t->purpose == SB_PURPOSE_INVITE)
+                    sb_tmr_cancel(&e->heap, &t->end);
+                else
+                    sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms);
+            }
             t->state = SB_TS_PROCEEDING;
             sb_tmr_cancel(&e->heap, &t->retx);
-            sb_tmr_cancel(&e->heap, &t->end);
             sb__tu_response(t, m, now);
         } else if (s < 300) {
             t->state = SB_TS_ACCEPTED;
