@@ -29,12 +29,10 @@ sipp_uac() {
     echo "$rc"
 }
 
-# wait_rc PID: waits for a background process and sets WAIT_RC to its exit code. Unlike
-# lib.sh's wait_exit it is not meant for $(...): in a command substitution `wait` cannot wait
-# for the parent shell's children and yields -1 if the process is still running.
+# wait_rc PID: lib.sh's wait_exit, with the code in WAIT_RC as these tests read it.
 wait_rc() {
-    WAIT_RC=0
-    wait "$1" || WAIT_RC=$?
+    wait_exit "$1"
+    WAIT_RC=$RC
 }
 
 # sipp_check RC NAME: fails the test unless SIPp exited 0; shows its own error log.
@@ -44,6 +42,23 @@ sipp_check() {
         [ -f "$TMP/${2}_logs.txt" ] && tail -n 30 "$TMP/${2}_logs.txt" >&2
         fail "SIPp ($2) exit code $1 (0: its scenario and every check in it passed)"
     fi
+}
+
+# call_vs_sipp SCENARIO [CALL FLAGS...]: SIPp plays SCENARIO as the UAS of one call; sipbeat
+# calls it with the flags (plus --trace and --report into $TMP) and SIPp's own checks must
+# pass. sipbeat's exit code is left in $rc, its report in $TMP/uac.json.
+call_vs_sipp() {
+    local scen=$1 port
+    shift
+    port=$(free_port)
+    sipp_bg 20 sipp "$scen" "$port"
+    local sipp=$BG_PID
+    wait_udp "$port"
+    rc=0
+    timeout -k 3 15 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" "$@" --trace "$TMP/trace.txt" \
+        --report "$TMP/uac.json" -q >"$TMP/uac.log" 2>&1 || rc=$?
+    wait_rc "$sipp"
+    sipp_check "$WAIT_RC" sipp
 }
 
 # call_field FILE FIELD: one field of the first call record in a sipbeat report.

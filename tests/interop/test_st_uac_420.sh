@@ -2,16 +2,7 @@
 # timer. SIPp checks the INVITE had Require: timer; sipbeat fails the call (exit 1) with
 # end_reason remote_unsupported_timer and does not retry (one INVITE in the trace).
 source "$(dirname "$0")/st_lib.sh"
-port=$(free_port)
-sipp_bg 20 sipp st_uas_420.xml "$port"
-sipp=$BG_PID
-wait_udp "$port"
-rc=0
-timeout -k 3 15 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -d 1s --timer required --timer-se 4 \
-    --timer-min-se 2 --timer-unchecked --trace "$TMP/trace.txt" --report "$TMP/uac.json" -q \
-    >"$TMP/uac.log" 2>&1 || rc=$?
-wait_rc "$sipp"
-sipp_check "$WAIT_RC" sipp
+call_vs_sipp st_uas_420.xml -d 1s --timer required --timer-se 4 --timer-min-se 2 --timer-unchecked
 expect_eq "$rc" 1 "sipbeat call exit code (1: the call failed)"
 r="$TMP/uac.json"
 expect_eq "$(call_field "$r" final_status_code)" 420 "final status"

@@ -2,16 +2,7 @@
 # retry. SIPp checks the retry (Min-SE 5, SE >= 5, CSeq + 1: 422-2, 422-3); sipbeat's report
 # shows one 422 and the negotiated SE of the retry.
 source "$(dirname "$0")/st_lib.sh"
-port=$(free_port)
-sipp_bg 20 sipp st_uas_422.xml "$port"
-sipp=$BG_PID
-wait_udp "$port"
-rc=0
-timeout -k 3 15 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -d 1s --timer supported --timer-se 3 \
-    --timer-min-se 2 --timer-unchecked --trace "$TMP/trace.txt" --report "$TMP/uac.json" -q \
-    >"$TMP/uac.log" 2>&1 || rc=$?
-wait_rc "$sipp"
-sipp_check "$WAIT_RC" sipp
+call_vs_sipp st_uas_422.xml -d 1s --timer supported --timer-se 3 --timer-min-se 2 --timer-unchecked
 expect_eq "$rc" 0 "sipbeat call exit code"
 r="$TMP/uac.json"
 expect_eq "$(call_field "$r" result)" answered "result"

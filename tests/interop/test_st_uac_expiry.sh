@@ -3,16 +3,7 @@
 # after the 200 (EXP-1): SIPp checks 3.6..4.6 s after its ACK, and the trace is checked too.
 # The report: session_expired, ended by us, violation EXP-1 (so exit code 1).
 source "$(dirname "$0")/st_lib.sh"
-port=$(free_port)
-sipp_bg 20 sipp st_uas_silent.xml "$port"
-sipp=$BG_PID
-wait_udp "$port"
-rc=0
-timeout -k 3 15 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -d 10s --timer supported --timer-se 6 \
-    --timer-refresher none --timer-min-se 2 --timer-unchecked --trace "$TMP/trace.txt" \
-    --report "$TMP/uac.json" -q >"$TMP/uac.log" 2>&1 || rc=$?
-wait_rc "$sipp"
-sipp_check "$WAIT_RC" sipp
+call_vs_sipp st_uas_silent.xml -d 10s --timer supported --timer-se 6 --timer-refresher none --timer-min-se 2 --timer-unchecked
 expect_eq "$rc" 1 "sipbeat call exit code (1: far-end violation EXP-1)"
 r="$TMP/uac.json"
 expect_eq "$(call_field "$r" result)" answered "result"

@@ -2,16 +2,7 @@
 # sipbeat is the refresher: re-INVITEs at SE/2 with Session-Expires 4;refresher=uac and the same
 # SDP o= line (checked by SIPp, st_uas_refresh_uac.xml); 5 s of talk time = 2 refreshes.
 source "$(dirname "$0")/st_lib.sh"
-port=$(free_port)
-sipp_bg 20 sipp st_uas_refresh_uac.xml "$port"
-sipp=$BG_PID
-wait_udp "$port"
-rc=0
-timeout 15 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -d 5s --timer supported --timer-se 4 \
-    --timer-min-se 2 --timer-unchecked --trace "$TMP/trace.txt" --report "$TMP/uac.json" -q \
-    >"$TMP/uac.log" 2>&1 || rc=$?
-wait_rc "$sipp"
-sipp_check "$WAIT_RC" sipp
+call_vs_sipp st_uas_refresh_uac.xml -d 5s --timer supported --timer-se 4 --timer-min-se 2 --timer-unchecked
 expect_eq "$rc" 0 "sipbeat call exit code"
 r="$TMP/uac.json"
 expect_eq "$(call_field "$r" result)" answered "result"

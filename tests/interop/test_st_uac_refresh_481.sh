@@ -2,16 +2,7 @@
 # sipbeat must ACK the 481 and send BYE at once (REF-8, EXP-2; SIPp requires < 0.5 s), ending
 # the call with refresh_failed (a failed call: exit 1) long before the 8 s talk time.
 source "$(dirname "$0")/st_lib.sh"
-port=$(free_port)
-sipp_bg 20 sipp st_uas_481.xml "$port"
-sipp=$BG_PID
-wait_udp "$port"
-rc=0
-timeout -k 3 15 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -d 8s --timer supported --timer-se 4 \
-    --timer-min-se 2 --timer-unchecked --trace "$TMP/trace.txt" --report "$TMP/uac.json" -q \
-    >"$TMP/uac.log" 2>&1 || rc=$?
-wait_rc "$sipp"
-sipp_check "$WAIT_RC" sipp
+call_vs_sipp st_uas_481.xml -d 8s --timer supported --timer-se 4 --timer-min-se 2 --timer-unchecked
 expect_eq "$rc" 1 "sipbeat call exit code (1: the call failed)"
 r="$TMP/uac.json"
 expect_eq "$(call_field "$r" result)" answered "result"

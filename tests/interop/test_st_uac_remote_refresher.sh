@@ -3,16 +3,7 @@
 # sipbeat's 200s keep refresher=uac + Require: timer). The report shows 2 refreshes received,
 # refresher remote, no expiry (sipbeat's own BYE at 4 s is a normal hangup).
 source "$(dirname "$0")/st_lib.sh"
-port=$(free_port)
-sipp_bg 20 sipp st_uas_refresher_uas.xml "$port"
-sipp=$BG_PID
-wait_udp "$port"
-rc=0
-timeout -k 3 15 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -d 4s --timer supported --timer-se 4 \
-    --timer-refresher none --timer-min-se 2 --timer-unchecked --trace "$TMP/trace.txt" \
-    --report "$TMP/uac.json" -q >"$TMP/uac.log" 2>&1 || rc=$?
-wait_rc "$sipp"
-sipp_check "$WAIT_RC" sipp
+call_vs_sipp st_uas_refresher_uas.xml -d 4s --timer supported --timer-se 4 --timer-refresher none --timer-min-se 2 --timer-unchecked
 expect_eq "$rc" 0 "sipbeat call exit code"
 r="$TMP/uac.json"
 # Row 4 precondition: our INVITE lists timer and names no refresher.
