@@ -502,7 +502,8 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     if (err_cap) err[0] = '\0';
 
     if (argc < 2)
-        return fail(&e, "missing command (allowed: answer, call, demo, help; see sipbeat --help)");
+        return fail(
+            &e, "missing command (allowed: answer, call, demo, parse, help; see sipbeat --help)");
     const char *first = argv[1];
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
         c->cmd = SB_CMD_HELP;
@@ -522,7 +523,7 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     }
     c->cmd = cmd_lookup(first);
     if (c->cmd == SB_CMD_NONE)
-        return fail(&e, "unknown command '%s' (allowed: answer, call, demo, help)", first);
+        return fail(&e, "unknown command '%s' (allowed: answer, call, demo, parse, help)", first);
     if (c->cmd == SB_CMD_CALL) sb_addr_parse(&c->cfg.local, "127.0.0.1:0", 11, 0);
 
     for (int i = 2; i < argc; i++) {
