@@ -414,13 +414,12 @@ static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now) {
 }
 
 void sb__ok_keep(sb_engine *e, sb_call *c, const sb_addr *to, const char *msg, size_t len,
-                 bool reinvite, uint64_t now) {
+                 uint64_t now) {
     free(c->ok_msg);
     c->ok_msg = malloc(len);
     if (!c->ok_msg) return;
     memcpy(c->ok_msg, msg, len);
     c->ok_len = len;
-    c->ok_is_reinvite = reinvite;
     c->reply_to = *to;
     c->ok_started_ms = now;
     c->ok_interval_ms = e->cfg.t1_ms;

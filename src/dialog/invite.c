@@ -193,7 +193,7 @@ static bool respond(sb_engine *e, sb_call *c, const sb_msg *m, int status, const
                               body, body_len, out, sizeof out);
     if (!n) return false;
     if (c->srv_inv) sb__txn_respond(c->srv_inv, status, out, n, now);
-    if (status >= 200 && status < 300) sb__ok_keep(e, c, &c->reply_to, out, n, false, now);
+    if (status >= 200 && status < 300) sb__ok_keep(e, c, &c->reply_to, out, n, now);
     return true;
 }
 

@@ -224,6 +224,6 @@ void sb__in_dialog_session_request(sb_engine *e, sb_call *c, sb_txn *t, const sb
     sb__txn_respond(t, 200, out, n, now);
     if (invite) {
         c->invite_cseq = m->cseq;
-        sb__ok_keep(e, c, &t->peer, out, n, true, now);
+        sb__ok_keep(e, c, &t->peer, out, n, now);
     }
 }

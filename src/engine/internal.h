@@ -39,12 +39,8 @@ typedef struct sb_call {
     uint8_t peer_allows_update;
     uint8_t media_pending; /* sb_next_media waiting for GLR-4 or a 491 back-off */
     uint8_t remote_owns_callid;
-    uint8_t inv_outstanding; /* an INVITE transaction of ours is open */
-    uint8_t inv_incoming;    /* the peer's INVITE is not answered yet */
     uint8_t upd_outstanding;
-    uint8_t ack_pending; /* UAC: initial INVITE answered 2xx, ACK to resend on retransmits */
     uint8_t hold_mode;
-    uint16_t ok_retx_count;
     uint32_t local_cseq, remote_cseq, invite_cseq;
     uint32_t ok_interval_ms;
     sb_addr peer; /* next hop for in-dialog requests */
@@ -72,7 +68,6 @@ typedef struct sb_call {
     uint8_t held, hold_done;
     uint8_t wish, wish_prev; /* sb_dir we want: sendrecv, or sendonly/inactive while holding */
     uint64_t resume_due_ms;
-    uint8_t ok_is_reinvite;
     uint64_t ok_started_ms;
     sb_addr reply_to; /* where our kept 2xx goes (the INVITE's source) */
     sb_st st;
@@ -155,7 +150,7 @@ void sb__call_free_all(sb_engine *e);
 void sb__dialog_learn(sb_engine *e, sb_call *c, const sb_msg *m, const sb_addr *from);
 /* UAS: keep our 2xx and retransmit it until the ACK (RFC 3261 §13.3.1.4). */
 void sb__ok_keep(sb_engine *e, sb_call *c, const sb_addr *to, const char *msg, size_t len,
-                 bool reinvite, uint64_t now);
+                 uint64_t now);
 void sb__ok_acked(sb_engine *e, sb_call *c);
 /* Answers the peer's still-unanswered INVITE (c->srv_inv) with a final status. */
 void sb__reply_pending(sb_engine *e, sb_call *c, int status, uint64_t now);

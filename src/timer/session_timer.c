@@ -154,7 +154,6 @@ void sb__st_on_2xx(sb_engine *e, sb_call *c, const sb_msg *m, bool refresh, uint
     sb_st *st = &c->st;
     if (tc->mode == SB_TIMER_OFF) return;
     bool requires = sb_msg_has_token(m, SB_HDR_REQUIRE, "timer");
-    st->peer_timer |= requires || sb_msg_has_token(m, SB_HDR_SUPPORTED, "timer");
     check(e, c, SB_VIO_DUPLICATE_SE, m->count[SB_HDR_SESSION_EXPIRES] <= 1, NULL);
     check(e, c, SB_VIO_MIN_SE_IN_RESPONSE, !m->first[SB_HDR_MIN_SE], NULL);
     const sb_hdr *h = sb_msg_hdr(m, SB_HDR_SESSION_EXPIRES);
@@ -353,7 +352,6 @@ void sb__st_answer(sb_engine *e, sb_call *c, const sb_msg *m, sb_buf *b, bool re
     if (tc->mode == SB_TIMER_OFF) return; /* incoming Session-Expires is ignored */
     bool listed = sb_msg_has_token(m, SB_HDR_SUPPORTED, "timer") ||
                   sb_msg_has_token(m, SB_HDR_REQUIRE, "timer");
-    st->peer_timer |= listed;
     const sb_hdr *h = sb_msg_hdr(m, SB_HDR_SESSION_EXPIRES);
     uint32_t req_se = 0, req_min = 90;
     sb_refresher req_r = SB_REFRESHER_NONE;

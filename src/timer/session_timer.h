@@ -21,8 +21,6 @@ typedef struct {
     uint32_t req_se_s;        /* what we ask for next */
     uint8_t refresher;        /* SB_ST_LOCAL / SB_ST_REMOTE */
     uint8_t phase;            /* 0 idle, 1 refresh sent (expiry armed), 2 expired (soft) */
-    uint8_t peer_timer;       /* the peer listed `timer` in Supported */
-    uint8_t use_update;       /* refresh with UPDATE (auto mode and the peer allows it) */
     uint8_t sent_refresher;   /* refresher parameter we put in our last request (sb_refresher) */
     uint8_t sent_se;          /* our last INVITE/UPDATE carried Session-Expires */
     uint32_t local_refreshes; /* refreshes we started, for skip_refresh_from */
