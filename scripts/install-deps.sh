@@ -7,7 +7,7 @@ set -euo pipefail
 what=${1:-build}
 pkgs=(cmake make gcc pkg-config libuv1-dev libjansson-dev)
 if [ "$what" = check ]; then
-  pkgs+=(libcmocka-dev valgrind sip-tester kamailio clang clang-format python3 iproute2 jq)
+  pkgs+=(libcmocka-dev valgrind sip-tester kamailio clang clang-format python3 iproute2 jq procps)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
