@@ -2,6 +2,7 @@
 #include "base/heap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static bool before(const sb_tmr *a, const sb_tmr *b) {
     return a->deadline_ms < b->deadline_ms || (a->deadline_ms == b->deadline_ms && a->seq < b->seq);
@@ -37,16 +38,68 @@ static void sift_down(sb_heap *h, uint32_t i) {
 }
 
 void sb_heap_init(sb_heap *h) {
-    h->v = NULL;
-    h->n = h->cap = 0;
-    h->seq = 0;
+    memset(h, 0, sizeof *h);
 }
 
 void sb_heap_free(sb_heap *h) {
     for (uint32_t i = 0; i < h->n; i++)
         h->v[i]->idx = 0;
+    for (int l = 0; l < h->nlanes; l++)
+        for (sb_ltmr *t = h->head[l]; t; t = t->next)
+            t->lane = 0;
     free(h->v);
     sb_heap_init(h);
+}
+
+int sb_heap_lane(sb_heap *h, uint32_t duration_ms) {
+    for (int l = 0; l < h->nlanes; l++)
+        if (h->lane_ms[l] == duration_ms) return l;
+    if (h->nlanes == SB_LANES) return -1;
+    h->lane_ms[h->nlanes] = duration_ms;
+    return h->nlanes++;
+}
+
+void sb_ltmr_cancel(sb_heap *h, sb_ltmr *t) {
+    if (!t->lane) return;
+    int l = t->lane - 1;
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        h->head[l] = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    else
+        h->tail[l] = t->prev;
+    t->prev = t->next = NULL;
+    t->lane = 0;
+}
+
+void sb_ltmr_arm(sb_heap *h, sb_ltmr *t, int lane, uint64_t now_ms) {
+    sb_ltmr_cancel(h, t);
+    t->t.deadline_ms = now_ms + h->lane_ms[lane];
+    t->t.seq = h->seq++;
+    t->lane = (uint8_t)(lane + 1);
+    /* Append; walk back only if the clock ever went backwards (it should not). */
+    sb_ltmr *after = h->tail[lane];
+    while (after && after->t.deadline_ms > t->t.deadline_ms)
+        after = after->prev;
+    t->prev = after;
+    t->next = after ? after->next : h->head[lane];
+    if (t->next)
+        t->next->prev = t;
+    else
+        h->tail[lane] = t;
+    if (after)
+        after->next = t;
+    else
+        h->head[lane] = t;
+}
+
+uint64_t sb_heap_next_deadline(const sb_heap *h) {
+    uint64_t d = h->n ? h->v[0]->deadline_ms : UINT64_MAX;
+    for (int l = 0; l < h->nlanes; l++)
+        if (h->head[l] && h->head[l]->t.deadline_ms < d) d = h->head[l]->t.deadline_ms;
+    return d;
 }
 
 void sb_tmr_cancel(sb_heap *h, sb_tmr *t) {
@@ -80,9 +133,21 @@ int sb_tmr_arm(sb_heap *h, sb_tmr *t, uint64_t deadline_ms) {
 }
 
 void sb_heap_run(sb_heap *h, uint64_t now_ms) {
-    sb_tmr *t;
-    while ((t = sb_heap_top(h)) != NULL && t->deadline_ms <= now_ms) {
-        sb_tmr_cancel(h, t);
+    for (;;) {
+        sb_tmr *t = sb_heap_top(h);
+        int from = -1; /* lane of t, or -1 for the heap */
+        for (int l = 0; l < h->nlanes; l++) {
+            sb_ltmr *lt = h->head[l];
+            if (lt && (!t || before(&lt->t, t))) {
+                t = &lt->t;
+                from = l;
+            }
+        }
+        if (!t || t->deadline_ms > now_ms) return;
+        if (from >= 0)
+            sb_ltmr_cancel(h, h->head[from]);
+        else
+            sb_tmr_cancel(h, t);
         t->fn(t->owner, t, now_ms);
     }
 }

@@ -17,10 +17,24 @@ struct sb_tmr {
     void *owner;
 };
 
+/* A timer that only ever runs for one of a few fixed durations (RFC 3261's 64*T1, T4, 32 s)
+ * joins a FIFO lane of that duration instead of the heap: a lane's deadlines arrive in order,
+ * so arming, cancelling and firing are O(1). On a busy engine most timers are such lingering
+ * transaction timers, and they would otherwise make up most of the heap. */
+#define SB_LANES 4
+typedef struct sb_ltmr {
+    sb_tmr t;
+    struct sb_ltmr *prev, *next;
+    uint8_t lane; /* lane index + 1 while armed, 0 otherwise */
+} sb_ltmr;
+
 typedef struct {
     sb_tmr **v;
     uint32_t n, cap;
     uint64_t seq;
+    uint32_t lane_ms[SB_LANES];
+    sb_ltmr *head[SB_LANES], *tail[SB_LANES];
+    int nlanes;
 } sb_heap;
 
 void sb_heap_init(sb_heap *h);
@@ -42,7 +56,24 @@ void sb_tmr_cancel(sb_heap *h, sb_tmr *t);
 static inline sb_tmr *sb_heap_top(const sb_heap *h) {
     return h->n ? h->v[0] : (sb_tmr *)0;
 }
-/* Fires every timer with deadline <= now, in order, including ones armed while firing. */
+/* Fires every timer (heap and lanes) with deadline <= now, in (deadline, arming) order,
+ * including ones armed while firing. */
 void sb_heap_run(sb_heap *h, uint64_t now_ms);
+/* Earliest deadline over the heap and the lanes, or UINT64_MAX. */
+uint64_t sb_heap_next_deadline(const sb_heap *h);
+
+/* The lane for a fixed duration (created on first use); -1 when all SB_LANES are taken. */
+int sb_heap_lane(sb_heap *h, uint32_t duration_ms);
+static inline void sb_ltmr_init(sb_ltmr *t, sb_tmr_fn fn, void *owner) {
+    sb_tmr_init(&t->t, fn, owner);
+    t->prev = t->next = (sb_ltmr *)0;
+    t->lane = 0;
+}
+static inline bool sb_ltmr_armed(const sb_ltmr *t) {
+    return t->lane != 0;
+}
+/* Arms (or re-arms) t to fire the lane's duration after now. */
+void sb_ltmr_arm(sb_heap *h, sb_ltmr *t, int lane, uint64_t now_ms);
+void sb_ltmr_cancel(sb_heap *h, sb_ltmr *t);
 
 #endif

@@ -136,7 +136,7 @@ void sb__send_cancel(sb_engine *e, sb_call *c, uint64_t now) {
     sb_tmr_cancel(&e->heap, &c->ring_tmr); /* the CANCEL's own 64*T1 limit takes over */
     if (!inv) return;
     /* RFC 3261 §9.1: if no final answer comes within 64*T1 of the CANCEL, the INVITE is over */
-    if (inv->state == SB_TS_PROCEEDING) sb_tmr_arm(&e->heap, &inv->end, now + 64ull * e->cfg.t1_ms);
+    if (inv->state == SB_TS_PROCEEDING) sb_ltmr_arm(&e->heap, &inv->end, e->lane_64t1, now);
     char out[SB_MAX_OUT];
     sb_buf b;
     sb_buf_init(&b, out, sizeof out);

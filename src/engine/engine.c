@@ -104,6 +104,9 @@ sb_engine *sb_engine_new(const sb_config *cfg, uint64_t now_ms) {
     e->rng.s = cfg->seed;
     e->now = now_ms;
     sb_heap_init(&e->heap);
+    e->lane_64t1 = sb_heap_lane(&e->heap, 64 * cfg->t1_ms);
+    e->lane_t4 = sb_heap_lane(&e->heap, cfg->t4_ms);
+    e->lane_d = sb_heap_lane(&e->heap, 32000); /* Timer D: at least 32 s on UDP */
     sb_hmap_init(&e->calls_by_callid);
     sb_hmap_init(&e->calls_by_handle);
     sb_hmap_init(&e->txns);
@@ -148,8 +151,7 @@ void sb_engine_advance(sb_engine *e, uint64_t now_ms) {
 }
 
 uint64_t sb_engine_next_deadline(const sb_engine *e) {
-    sb_tmr *t = sb_heap_top(&e->heap);
-    return t ? t->deadline_ms : SB_NEVER;
+    return sb_heap_next_deadline(&e->heap);
 }
 
 /* ---- the transaction user: where transactions report to the dialog layer ------------------ */

@@ -87,6 +87,7 @@ struct sb_engine {
     char host[64]; /* our address as a SIP host ("127.0.0.1" or "[::1]") */
     char hostport[72];
     sb_heap heap;
+    int lane_64t1, lane_t4, lane_d; /* heap lanes of the transactions' fixed-duration timers */
     sb_rng rng;
     uint64_t now;
     sb_hmap calls_by_callid, calls_by_handle, txns;

@@ -49,9 +49,9 @@ void sb__ict_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
              * (GLR-4). Later 1xx leave whatever limit is armed (a CANCEL's, an orphan's). */
             if (t->state == SB_TS_CALLING) {
                 if (t->purpose == SB_PURPOSE_INVITE)
-                    sb_tmr_cancel(&e->heap, &t->end);
+                    sb_ltmr_cancel(&e->heap, &t->end);
                 else
-                    sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms);
+                    sb_ltmr_arm(&e->heap, &t->end, e->lane_64t1, now);
             }
             t->state = SB_TS_PROCEEDING;
             sb_tmr_cancel(&e->heap, &t->retx);
@@ -63,14 +63,14 @@ void sb__ict_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
             free(t->msg); /* never sent again: the dialog ACKs 2xx retransmissions itself */
             t->msg = NULL;
             t->len = 0;
-            sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms); /* Timer M */
+            sb_ltmr_arm(&e->heap, &t->end, e->lane_64t1, now); /* Timer M */
             sb__tu_response(t, m, now);
         } else {
             t->state = SB_TS_COMPLETED;
             t->last_status = (uint16_t)s;
             sb_tmr_cancel(&e->heap, &t->retx);
             send_ack(t, m);
-            sb_tmr_arm(&e->heap, &t->end, now + 32000); /* Timer D */
+            sb_ltmr_arm(&e->heap, &t->end, e->lane_d, now); /* Timer D */
             sb__tu_response(t, m, now);
         }
         break;

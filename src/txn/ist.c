@@ -16,7 +16,7 @@ void sb__ist_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
     if (m->method == SB_METHOD_ACK && t->state == SB_TS_COMPLETED) {
         t->state = SB_TS_CONFIRMED;
         sb_tmr_cancel(&t->eng->heap, &t->retx);
-        sb_tmr_arm(&t->eng->heap, &t->end, now + t->eng->cfg.t4_ms); /* Timer I */
+        sb_ltmr_arm(&t->eng->heap, &t->end, t->eng->lane_t4, now); /* Timer I */
     }
 }
 

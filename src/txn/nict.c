@@ -21,7 +21,7 @@ void sb__nict_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
     free(t->msg); /* Completed only absorbs response copies: the request is not sent again */
     t->msg = NULL;
     t->len = 0;
-    sb_tmr_arm(&t->eng->heap, &t->end, now + t->eng->cfg.t4_ms); /* Timer K */
+    sb_ltmr_arm(&t->eng->heap, &t->end, t->eng->lane_t4, now); /* Timer K */
     sb__tu_response(t, m, now);
 }
 

@@ -51,7 +51,7 @@ static sb_txn *txn_new(sb_engine *e, sb_call *call, sb_txn_kind kind, sb_method 
     size_t n = branch.n < sizeof t->branch - 1 ? branch.n : sizeof t->branch - 1;
     if (n) memcpy(t->branch, branch.p, n); /* an RFC 2543 Via has no branch: p may be NULL */
     sb_tmr_init(&t->retx, on_retx, t);
-    sb_tmr_init(&t->end, on_end, t);
+    sb_ltmr_init(&t->end, on_end, t);
     sb_hmap_add(&e->txns, &t->node,
                 key((sb_slice){t->branch, n}, method, kind == SB_IST || kind == SB_NIST));
     e->stats.live_txns++;
@@ -78,8 +78,8 @@ sb_txn *sb__txn_client_start(sb_engine *e, sb_call *call, sb_method method, sb_p
     keep_msg(t, msg, len);
     t->interval_ms = e->cfg.t1_ms;
     sb__send(e, peer, msg, len);
-    sb_tmr_arm(&e->heap, &t->retx, now + t->interval_ms);      /* Timer A or E */
-    sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms); /* Timer B or F */
+    sb_tmr_arm(&e->heap, &t->retx, now + t->interval_ms); /* Timer A or E */
+    sb_ltmr_arm(&e->heap, &t->end, e->lane_64t1, now);    /* Timer B or F */
     return t;
 }
 
@@ -122,16 +122,16 @@ void sb__txn_respond(sb_txn *t, int status, const char *msg, size_t len, uint64_
             free(t->msg);
             t->msg = NULL;
             t->len = 0;
-            sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms);
+            sb_ltmr_arm(&e->heap, &t->end, e->lane_64t1, now);
         } else {
             t->state = SB_TS_COMPLETED;
             t->interval_ms = e->cfg.t1_ms;
-            sb_tmr_arm(&e->heap, &t->retx, now + t->interval_ms);      /* Timer G */
-            sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms); /* Timer H */
+            sb_tmr_arm(&e->heap, &t->retx, now + t->interval_ms); /* Timer G */
+            sb_ltmr_arm(&e->heap, &t->end, e->lane_64t1, now);    /* Timer H */
         }
     } else {
         t->state = SB_TS_COMPLETED;
-        sb_tmr_arm(&e->heap, &t->end, now + 64ull * e->cfg.t1_ms); /* Timer J */
+        sb_ltmr_arm(&e->heap, &t->end, e->lane_64t1, now); /* Timer J */
     }
 }
 
@@ -147,7 +147,7 @@ void sb__txn_destroy(sb_txn *t) {
     sb__tu_gone(t);
     detach(t);
     sb_tmr_cancel(&e->heap, &t->retx);
-    sb_tmr_cancel(&e->heap, &t->end);
+    sb_ltmr_cancel(&e->heap, &t->end);
     sb_hmap_del(&e->txns, &t->node);
     e->stats.live_txns--;
     free(t->msg);
@@ -184,8 +184,8 @@ void sb__txn_orphan_all(sb_call *c) {
         t->call = NULL;
         /* An INVITE in Proceeding has no timer of its own (§17.1.1.2): with nobody left to
          * CANCEL it, give it 64*T1 to finish, then let it go. */
-        if (t->kind == SB_ICT && t->state == SB_TS_PROCEEDING && !sb_tmr_armed(&t->end))
-            sb_tmr_arm(&t->eng->heap, &t->end, t->eng->now + 64ull * t->eng->cfg.t1_ms);
+        if (t->kind == SB_ICT && t->state == SB_TS_PROCEEDING && !sb_ltmr_armed(&t->end))
+            sb_ltmr_arm(&t->eng->heap, &t->end, t->eng->lane_64t1, t->eng->now);
     }
 }
 

@@ -42,7 +42,7 @@ typedef struct sb_txn {
     struct sb_call *call;     /* may be NULL */
     struct sb_txn *call_next; /* the call's list of its transactions */
     sb_tmr retx;              /* A, E, G: retransmission */
-    sb_tmr end;               /* B, D, F, H, I, J, K, L, M: timeout or cleanup */
+    sb_ltmr end;              /* B, D, F, H, I, J, K, L, M: fixed durations, in a heap lane */
     uint8_t kind, state, method, purpose;
     uint8_t is_refresh; /* a session refresh (RFC 4028), for metrics */
     uint8_t seen_2xx;   /* the TU got this transaction's 2xx already */

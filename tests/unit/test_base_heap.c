@@ -136,12 +136,48 @@ static void test_random_heap_stays_ordered(void **s) {
     free(t);
 }
 
+/* Lanes: fixed-duration timers fire in order with heap timers, ties by arming order, and
+ * cancel/re-arm work; the earliest deadline covers both. */
+static void test_lanes_merge_with_heap(void **s) {
+    (void)s;
+    sb_heap h;
+    sb_tmr a;
+    sb_ltmr x, y, z;
+    sb_heap_init(&h);
+    norder = 0;
+    int l32 = sb_heap_lane(&h, 32000), l5 = sb_heap_lane(&h, 5000);
+    assert_int_equal(sb_heap_lane(&h, 32000), l32); /* the same duration shares its lane */
+    sb_tmr_init(&a, record, (void *)1);
+    sb_ltmr_init(&x, record, (void *)2);
+    sb_ltmr_init(&y, record, (void *)3);
+    sb_ltmr_init(&z, record, (void *)4);
+    sb_ltmr_arm(&h, &x, l32, 0);   /* 32000 */
+    sb_tmr_arm(&h, &a, 32000);     /* 32000, armed after x */
+    sb_ltmr_arm(&h, &y, l5, 1000); /* 6000 */
+    sb_ltmr_arm(&h, &z, l32, 100); /* 32100 */
+    assert_int_equal(sb_heap_next_deadline(&h), 6000);
+    sb_ltmr_arm(&h, &y, l5, 30000); /* re-armed: 35000 */
+    assert_int_equal(sb_heap_next_deadline(&h), 32000);
+    sb_heap_run(&h, 40000);
+    assert_int_equal(norder, 4);
+    assert_int_equal(order[0], 2); /* x before a: same deadline, armed first */
+    assert_int_equal(order[1], 1);
+    assert_int_equal(order[2], 4);
+    assert_int_equal(order[3], 3);
+    sb_ltmr_arm(&h, &x, l32, 50000);
+    sb_ltmr_cancel(&h, &x);
+    assert_false(sb_ltmr_armed(&x));
+    assert_int_equal(sb_heap_next_deadline(&h), UINT64_MAX);
+    sb_heap_free(&h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fires_in_deadline_order_ties_by_arming),
         cmocka_unit_test(test_rearm_and_cancel),
         cmocka_unit_test(test_timer_armed_while_running_fires_if_due),
         cmocka_unit_test(test_random_heap_stays_ordered),
+        cmocka_unit_test(test_lanes_merge_with_heap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
