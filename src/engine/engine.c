@@ -343,7 +343,8 @@ static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len, 
         if (c) sb__on_ack(e, c, m, now);
         return; /* a stray ACK gets no answer (RFC 3261 §17) */
     }
-    sb_txn *t = sb__txn_find(e, m->branch, m->method, sb__sent_by(m), true);
+    uint64_t sent_by = sb__sent_by(m); /* once per request: matching and the new transaction */
+    sb_txn *t = sb__txn_find(e, m->branch, m->method, sent_by, true);
     if (t) { /* a retransmission */
         if (t->kind == SB_IST)
             sb__ist_recv(t, m, now);
@@ -351,7 +352,7 @@ static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len, 
             sb__nist_recv(t, m, now);
         return;
     }
-    t = sb__txn_server_new(e, m, raw, len, from, now);
+    t = sb__txn_server_new(e, m, raw, len, from, sent_by, now);
     if (!t) {
         if (m->method == SB_METHOD_INVITE) e->stats.invites_503++;
         sb__reply(e, NULL, m, from, 503, "Retry-After: 5\r\n", now);

@@ -84,12 +84,12 @@ sb_txn *sb__txn_client_start(sb_engine *e, sb_call *call, sb_method method, sb_p
 }
 
 sb_txn *sb__txn_server_new(sb_engine *e, const sb_msg *m, const char *raw, size_t raw_len,
-                           const sb_addr *from, uint64_t now) {
+                           const sb_addr *from, uint64_t sent_by, uint64_t now) {
     sb_txn_kind kind = m->method == SB_METHOD_INVITE ? SB_IST : SB_NIST;
     sb_txn *t = txn_new(e, NULL, kind, m->method, m->branch, m->cseq, from, now);
     if (!t) return NULL;
     t->state = kind == SB_IST ? SB_TS_PROCEEDING : SB_TS_TRYING;
-    t->sent_by = sb__sent_by(m);
+    t->sent_by = sent_by;
     if (kind == SB_IST && raw_len) {
         t->req = malloc(raw_len);
         if (t->req) {

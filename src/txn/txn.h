@@ -67,9 +67,9 @@ sb_txn *sb__txn_client_start(struct sb_engine *e, struct sb_call *call, sb_metho
 void sb__ict_recv(sb_txn *t, const sb_msg *m, uint64_t now);
 void sb__nict_recv(sb_txn *t, const sb_msg *m, uint64_t now);
 
-/* Server side: created for a request that matched no transaction. */
+/* Server side: created for a request that matched no transaction; sent_by is sb__sent_by(m). */
 sb_txn *sb__txn_server_new(struct sb_engine *e, const sb_msg *m, const char *raw, size_t raw_len,
-                           const sb_addr *from, uint64_t now);
+                           const sb_addr *from, uint64_t sent_by, uint64_t now);
 /* Sends a response (the txn keeps a copy for retransmitted requests). */
 void sb__txn_respond(sb_txn *t, int status, const char *msg, size_t len, uint64_t now);
 /* A retransmitted request or an ACK reached an existing server transaction. */
