@@ -34,7 +34,7 @@ static const char timers[] =
     "session timers (RFC 4028):\n"
     "  --timer MODE               off | supported | required | always (default off)\n"
     "  --timer-se S               Session-Expires in seconds, 90..7200; required with --timer\n"
-    "  --timer-min-se S           our Min-SE in seconds (default 90)\n"
+    "  --timer-min-se S           our Min-SE in seconds (default 90, or a lower SE if unchecked)\n"
     "  --timer-refresher WHO      uac | uas | none (default uac)\n"
     "  --timer-method M           invite | update | auto (default invite)\n"
     "  --timer-soft-expiry        on expiry log instead of sending BYE\n"
