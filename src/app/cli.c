@@ -177,6 +177,8 @@ const char *sb_cmd_name(sb_cmd c) {
         return "call";
     case SB_CMD_DEMO:
         return "demo";
+    case SB_CMD_PARSE:
+        return "parse";
     case SB_CMD_HELP:
         return "help";
     case SB_CMD_VERSION:
@@ -520,9 +522,12 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     if (strcmp(first, "help") == 0) {
         c->cmd = SB_CMD_HELP;
         if (argc == 2) return 0;
-        c->help_about = cmd_lookup(argv[2]);
-        if (c->help_about == SB_CMD_NONE || argc > 3)
-            return fail(&e, "help %s: unknown topic (allowed: answer, call, demo)", argv[2]);
+        c->help_about = strcmp(argv[2], "parse") == 0 ? SB_CMD_PARSE : cmd_lookup(argv[2]);
+        if (c->help_about == SB_CMD_NONE)
+            return fail(&e, "help %s: unknown topic (allowed: answer, call, demo, parse)", argv[2]);
+        if (argc > 3)
+            return fail(&e, "help %s: unexpected argument %s (allowed: one topic)", argv[2],
+                        argv[3]);
         return 0;
     }
     c->cmd = cmd_lookup(first);

@@ -166,6 +166,13 @@ static void help_and_version(void **state) {
     assert_int_equal(cli.cmd, SB_CMD_VERSION);
     assert_non_null(strstr(sb_cli_help(SB_CMD_CALL), "--timer-se"));
     assert_non_null(strstr(sb_cli_help(SB_CMD_NONE), "exit codes"));
+    assert_int_equal(PARSE("help", "parse"), 0);
+    assert_int_equal(cli.help_about, SB_CMD_PARSE);
+    assert_non_null(strstr(sb_cli_help(SB_CMD_PARSE), "usage: sipbeat parse"));
+    expect_usage(PARSE("help", "foo"),
+                 "sipbeat: help foo: unknown topic (allowed: answer, call, demo, parse)");
+    expect_usage(PARSE("help", "call", "extra"),
+                 "sipbeat: help call: unexpected argument extra (allowed: one topic)");
 }
 
 static void timer_messages(void **state) {
