@@ -133,6 +133,16 @@ void sb_engine_get_stats(const sb_engine *e, sb_engine_stats *out) {
     *out = e->stats;
 }
 
+size_t sb_engine_awaiting_ack(const sb_engine *e) {
+    size_t n = 0;
+    for (size_t i = 0; i < e->txns.nb; i++)
+        for (const sb_hnode *h = e->txns.b[i]; h; h = h->next) {
+            const sb_txn *t = (const sb_txn *)h;
+            n += t->kind == SB_IST && t->state == SB_TS_COMPLETED;
+        }
+    return n;
+}
+
 size_t sb_engine_live_calls(const sb_engine *e, uint32_t *out, size_t cap) {
     size_t n = 0;
     for (const sb_call *c = e->live; c; c = c->next, n++)
