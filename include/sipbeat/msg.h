@@ -167,6 +167,9 @@ typedef enum { SB_REFRESHER_NONE = 0, SB_REFRESHER_UAC = 1, SB_REFRESHER_UAS = 2
 int sb_parse_session_expires(sb_slice value, uint32_t *se_s, sb_refresher *refresher,
                              bool *bogus_refresher);
 int sb_parse_min_se(sb_slice value, uint32_t *min_se_s);
+/* Retry-After's delay (RFC 3261 §20.33), saturating at UINT32_MAX; a comment or parameters
+ * after it are ignored. 0 or SB_EMALFORMED. */
+int sb_parse_retry_after(sb_slice value, uint32_t *secs);
 
 /* Simple appending writer over a caller-owned fixed buffer. On overflow it sets
  * overflow=true and stops writing; check it once at the end. */

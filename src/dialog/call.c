@@ -113,6 +113,10 @@ void sb__call_end(sb_engine *e, sb_call *c, sb_result result, sb_end_reason why,
     c->stats.end_reason = why;
     c->stats.ended_by_remote = by_remote;
     c->stats.end_ms = now;
+    if (c->st.se_s && now >= c->st.t0_ms) {
+        uint64_t since = now - c->st.t0_ms;
+        c->stats.session_timer_since_refresh_ms = since > UINT32_MAX ? UINT32_MAX : (uint32_t)since;
+    }
     e->stats.calls_ended++;
     sb__emit(e, SB_EV_CALL_ENDED, c, c->stats.final_status_code, 0, sb_end_reason_name(why));
     call_free(e, c);

@@ -223,6 +223,8 @@ static void answer(sb_engine *e, sb_call *c, uint64_t now) {
     snprintf(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, "OK");
     c->stats.answer_ms = now;
     sb__emit(e, SB_EV_CALL_ANSWERED, c, 200, 0, NULL);
+    if (e->cfg.answer_duration_ms)
+        sb_tmr_arm(&e->heap, &c->talk_tmr, now + e->cfg.answer_duration_ms);
 }
 
 void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {

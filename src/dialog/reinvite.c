@@ -187,6 +187,7 @@ void sb__in_dialog_session_request(sb_engine *e, sb_call *c, sb_txn *t, const sb
     c->remote_cseq = m->cseq;
     if (e->cfg.timer.answer_refresh_code) { /* fault injection: a broken refresh answerer */
         reply_extra(e, t, m, e->cfg.timer.answer_refresh_code, NULL, 0, now);
+        sb__st_refused(e, c, e->cfg.timer.answer_refresh_code, now);
         return;
     }
     char extra[512];

@@ -388,6 +388,17 @@ int sb_parse_min_se(sb_slice value, uint32_t *min_se_s) {
     return 0;
 }
 
+int sb_parse_retry_after(sb_slice value, uint32_t *secs) {
+    sb_slice v = sb_slice_trim(value);
+    const char *p = v.p, *e = v.p + v.n;
+    uint64_t x;
+    bool over;
+    if (!v.n || read_uint(&p, e, UINT32_MAX, &x, &over) == 0) return SB_EMALFORMED;
+    /* a comment or parameters may follow (RFC 3261 §20.33); only the delay matters here */
+    *secs = over ? UINT32_MAX : (uint32_t)x;
+    return 0;
+}
+
 /* ---- Message parser ---------------------------------------------------------------------- */
 
 static ptrdiff_t fail(sb_msg *m, const char *buf, const char *at, const char *why) {

@@ -124,13 +124,14 @@ static void verdicts(void **state) {
     (void)state;
     sb_config cfg;
     memset(&cfg, 0, sizeof cfg);
+    uint32_t must = sb_fail_mask(true, false), none = sb_fail_mask(false, false);
     sb_call_stats st = answered_uac();
-    assert_false(sb_call_passed(&st, &cfg, true)); /* a violation fails the call */
-    assert_true(sb_call_passed(&st, &cfg, false)); /* --no-fail-on-violation */
+    assert_false(sb_call_passed(&st, &cfg, must)); /* a MUST violation fails the call */
+    assert_true(sb_call_passed(&st, &cfg, none));  /* --no-fail-on-violation */
     st.violations = 0;
-    assert_true(sb_call_passed(&st, &cfg, true));
+    assert_true(sb_call_passed(&st, &cfg, must));
     st.end_reason = SB_END_SESSION_EXPIRED;
-    assert_false(sb_call_passed(&st, &cfg, true));
+    assert_false(sb_call_passed(&st, &cfg, must));
 
     sb_call_stats rej;
     memset(&rej, 0, sizeof rej);
@@ -138,11 +139,81 @@ static void verdicts(void **state) {
     rej.result = SB_RESULT_REJECTED;
     rej.final_status_code = 486;
     rej.end_reason = SB_END_REJECTED;
-    assert_false(sb_call_passed(&rej, &cfg, true));
+    assert_false(sb_call_passed(&rej, &cfg, must));
     cfg.reject_code = 486; /* answer --reject 486: rejecting is the job */
-    assert_true(sb_call_passed(&rej, &cfg, true));
+    assert_true(sb_call_passed(&rej, &cfg, must));
     cfg.reject_code = 603;
-    assert_false(sb_call_passed(&rej, &cfg, true));
+    assert_false(sb_call_passed(&rej, &cfg, must));
+}
+
+/* A far-end BYE before the call was due to end never passes, whatever the checks say. */
+static void remote_hangup_fails(void **state) {
+    (void)state;
+    sb_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    sb_call_stats st = answered_uac();
+    st.violations = 0;
+    st.end_reason = SB_END_REMOTE_HANGUP;
+    st.ended_by_remote = true;
+    assert_false(sb_call_passed(&st, &cfg, sb_fail_mask(false, false)));
+    st.fault_injected = true; /* not even when a fault of ours was in play */
+    assert_false(sb_call_passed(&st, &cfg, sb_fail_mask(true, false)));
+}
+
+/* Our faults explain the end they provoke; the checks still judge the far end. */
+static void fault_explains_end(void **state) {
+    (void)state;
+    sb_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    uint32_t must = sb_fail_mask(true, false), should = sb_fail_mask(true, true);
+    sb_call_stats st = answered_uac();
+    st.violations = 0;
+    st.end_reason = SB_END_SESSION_EXPIRED; /* the far end tore down our silent session */
+    st.ended_by_remote = true;
+    assert_false(sb_call_passed(&st, &cfg, must)); /* without a fault: a failure */
+    st.fault_injected = true;
+    assert_true(sb_call_passed(&st, &cfg, must));
+    st.end_reason = SB_END_REFRESH_FAILED; /* it hung up after we refused its refresh */
+    assert_true(sb_call_passed(&st, &cfg, must));
+    st.ended_by_remote = false; /* our own refresh failed: the fault does not explain that */
+    assert_false(sb_call_passed(&st, &cfg, must));
+    /* SHOULD-level deviations fail the call only with --fail-on should */
+    st.end_reason = SB_END_SESSION_EXPIRED;
+    st.violations = 1u << SB_VIO_NO_TEARDOWN;
+    assert_int_equal(sb_violation_level(SB_VIO_NO_TEARDOWN), SB_LEVEL_SHOULD);
+    assert_true(sb_call_passed(&st, &cfg, must));
+    assert_false(sb_call_passed(&st, &cfg, should));
+    st.violations = 1u << SB_VIO_MISSED_REFRESH; /* MUST */
+    assert_false(sb_call_passed(&st, &cfg, must));
+}
+
+/* The end note of a drop reads as what happened: a BYE at 1800 s with Session-Expires 1800. */
+static void drop_note(void **state) {
+    (void)state;
+    sb_call_stats st = answered_uac();
+    st.end_reason = SB_END_REMOTE_HANGUP;
+    st.answer_ms = 1000;
+    st.end_ms = 1000 + 1800000;
+    st.session_timer_since_refresh_ms = 900000;
+    st.drop_timing = SB_DROP_AT_SE;
+    strcpy(st.remote_reason_protocol, "Q.850");
+    st.remote_reason_cause = 102;
+    strcpy(st.remote_reason_text, "Recovery on timer expiry");
+    char note[256];
+    assert_true(sb_call_end_note(&st, note, sizeof note) > 0);
+    assert_string_equal(note, "far end hung up 1800.0 s into the call, 900.0 s after the last "
+                              "session-timer 2xx (Session-Expires 1800 s): matches "
+                              "session_expires; Reason: Q.850 cause 102 \"Recovery on timer "
+                              "expiry\"");
+    json_t *o = sb_report_call(&st, 0, false);
+    assert_string_equal(str(o, "end_reason"), "remote_hangup");
+    assert_string_equal(str(o, "drop_timing"), "session_expires");
+    assert_string_equal(str(o, "remote_reason_protocol"), "Q.850");
+    assert_int_equal(num(o, "remote_reason_cause"), 102);
+    assert_string_equal(str(o, "end_note"), note);
+    json_decref(o);
+    st.end_reason = SB_END_NORMAL;
+    assert_int_equal(sb_call_end_note(&st, note, sizeof note), 0);
 }
 
 static size_t distinct_ids(void) {
@@ -194,10 +265,17 @@ static void summary_and_compliance(void **state) {
     assert_int_equal(num(o, "violations"), 10);
 
     /* UAS-2 has two checks (SE below Min-SE, SE raised): one call counts once per id. UAS-5
-     * and HDR-8 were checked and passed; EXP-1 was never checked. */
+     * and HDR-8 were checked and passed; UAC-13 and EXP-1 were never checked. */
     json_t *c = json_object_get(o, "compliance");
     assert_int_equal(num(json_object_get(c, "UAS-2"), "failed"), 10);
     assert_int_equal(num(json_object_get(c, "UAS-2"), "passed"), 0);
+    assert_int_equal(num(json_object_get(c, "UAS-2"), "evaluated"), 10);
+    assert_string_equal(str(json_object_get(c, "UAS-2"), "level"), "MUST");
+    json_t *first = json_object_get(json_object_get(c, "UAS-2"), "first_failed_call_ids");
+    assert_int_equal(json_array_size(first), SB_FIRST_FAILED);
+    assert_string_equal(json_string_value(json_array_get(first, 0)), "abc@127.0.0.1");
+    assert_string_equal(str(json_object_get(c, "EXP-1"), "level"), "SHOULD");
+    assert_int_equal(num(json_object_get(c, "UAC-13"), "evaluated"), 0);
     assert_int_equal(num(json_object_get(c, "UAS-5"), "passed"), 10);
     assert_int_equal(num(json_object_get(c, "HDR-8"), "passed"), 10);
     assert_int_equal(num(json_object_get(c, "EXP-1"), "passed"), 0);
@@ -242,7 +320,8 @@ static void event_lines(void **state) {
     ev.type = SB_EV_VIOLATION;
     ev.value = SB_VIO_MISSED_REFRESH;
     o = sb_report_event(&ev, 1000, "uas");
-    assert_string_equal(str(o, "id"), "EXP-1");
+    assert_string_equal(str(o, "id"), "UAC-13");
+    assert_string_equal(str(o, "level"), "MUST");
     json_decref(o);
 
     ev.type = SB_EV_CALL_ENDED;
@@ -282,6 +361,9 @@ int main(void) {
         cmocka_unit_test(call_record),
         cmocka_unit_test(unanswered_record),
         cmocka_unit_test(verdicts),
+        cmocka_unit_test(remote_hangup_fails),
+        cmocka_unit_test(fault_explains_end),
+        cmocka_unit_test(drop_note),
         cmocka_unit_test(summary_and_compliance),
         cmocka_unit_test(no_answer_means_null_percentiles),
         cmocka_unit_test(event_lines),
