@@ -264,8 +264,7 @@ static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg 
         sb__reply(e, t, m, &t->peer, 501, NULL, now);
         break;
     default:
-        sb__reply(e, t, m, &t->peer, 405, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n",
-                  now);
+        sb__reply(e, t, m, &t->peer, 405, SB_ALLOW_HDR, now);
         break;
     }
 }
@@ -420,7 +419,7 @@ static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len, 
         sb__reply(e, t, m, from, 501, NULL, now);
         break;
     default:
-        sb__reply(e, t, m, from, 405, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n", now);
+        sb__reply(e, t, m, from, 405, SB_ALLOW_HDR, now);
         break;
     }
 }
@@ -431,7 +430,8 @@ int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_
     e->stats.msgs_received++;
     if (len > SB_MSG_MAX_SIZE) {
         malformed(e, from, "message too large");
-        sb__reply_bad_request(e, from, (const char *)data, len, "message too large");
+        sb__reply_bad_request(e, from, (const char *)data, len, "message too large",
+                              SB_PERR_TOO_LARGE);
         return SB_ETOOBIG;
     }
     /* keep-alives (CRLF pings, RFC 5626 §4.4.1) are not messages */
@@ -445,7 +445,7 @@ int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_
     if (n < 0) {
         const char *why = m.error ? m.error : "malformed message";
         malformed(e, from, why);
-        sb__reply_bad_request(e, from, raw, len, why);
+        sb__reply_bad_request(e, from, raw, len, why, m.error_kind);
         return SB_EMALFORMED;
     }
     if (m.is_request) {

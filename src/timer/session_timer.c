@@ -430,9 +430,7 @@ uint8_t sb__st_drop_timing(const sb_call *c, uint64_t now) {
 
 /* ---- UAS side ------------------------------------------------------------------------------- */
 
-int sb__st_check_request(sb_engine *e, sb_call *c, const sb_msg *m, sb_buf *b,
-                         const char **reason) {
-    (void)c;
+int sb__st_check_request(sb_engine *e, const sb_msg *m, sb_buf *b, const char **reason) {
     const sb_timer_config *tc = &e->cfg.timer;
     /* UAS-8 (Require: timer while timers are off) is the generic Require check in engine.c. */
     if (tc->mode == SB_TIMER_OFF) return 0; /* incoming Session-Expires is ignored */
@@ -498,7 +496,9 @@ void sb__st_answer(sb_engine *e, sb_call *c, const sb_msg *m, sb_buf *b, bool re
               st->refresher == SB_ST_REMOTE ? "it" : "we");
     }
 
-    uint32_t floor = max_u32(req_min, our_min_se(e));
+    /* Unchecked runs send values as given: a request without Min-SE does not raise our own
+     * interval to the RFC's 90 s. */
+    uint32_t floor = tc->unchecked && !mh ? our_min_se(e) : max_u32(req_min, our_min_se(e));
     uint32_t se = 0;
     if (has) {
         se = req_se;

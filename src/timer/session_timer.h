@@ -72,8 +72,7 @@ uint8_t sb__st_drop_timing(const struct sb_call *c, uint64_t now);
 /* UAS side: may this INVITE/UPDATE be accepted? Returns 0, or a status (400, 421, 422) with
  * the extra header lines to send written into b (UAS-1, HDR-4) and, for 400, *reason set to a
  * reason phrase naming the problem. */
-int sb__st_check_request(struct sb_engine *e, struct sb_call *c, const sb_msg *m, sb_buf *b,
-                         const char **reason);
+int sb__st_check_request(struct sb_engine *e, const sb_msg *m, sb_buf *b, const char **reason);
 /* Writes our 2xx's Session-Expires/Require per Table 2 and arms the timer (UAS-2..11). */
 void sb__st_answer(struct sb_engine *e, struct sb_call *c, const sb_msg *m, sb_buf *b, bool refresh,
                    uint64_t now);
