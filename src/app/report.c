@@ -1,9 +1,8 @@
 /* The JSON report and the NDJSON event lines, built with jansson from engine records. */
 #include "app/report.h"
 
-#include "app/percentile.h"
+#include "app/hist_json.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 const char *sb_role_name(sb_role r) {
@@ -251,7 +250,6 @@ void sb_summary_init(sb_summary *s) {
 }
 
 void sb_summary_free(sb_summary *s) {
-    free(s->setup_ms);
     memset(s, 0, sizeof *s);
 }
 
@@ -267,16 +265,7 @@ int sb_summary_add(sb_summary *s, const sb_call_stats *st, bool passed) {
     s->calls_ended++;
     s->passed += passed;
     if ((unsigned)st->result <= SB_RESULT_FAILED) s->by_result[st->result]++;
-    if (st->answer_ms != 0) {
-        if (s->nsetup == s->capsetup) {
-            size_t cap = s->capsetup ? s->capsetup * 2 : 64;
-            uint64_t *p = realloc(s->setup_ms, cap * sizeof *p);
-            if (!p) return SB_ENOMEM;
-            s->setup_ms = p;
-            s->capsetup = cap;
-        }
-        s->setup_ms[s->nsetup++] = st->answer_ms - st->start_ms;
-    }
+    if (st->answer_ms != 0) sb_hist_add(&s->setup_ms, st->answer_ms - st->start_ms);
     s->refreshes += st->session_timer_refreshes;
     s->refresh_failures += st->session_timer_refresh_failures;
     s->count_422 += st->session_timer_422_count;
@@ -303,12 +292,13 @@ int sb_summary_add(sb_summary *s, const sb_call_stats *st, bool passed) {
 }
 
 bool sb_summary_setup(sb_summary *s, sb_setup_pcts *out) {
-    if (s->nsetup == 0) return false;
-    sb_sort_u64(s->setup_ms, s->nsetup);
-    out->p50 = sb_percentile_sorted(s->setup_ms, s->nsetup, 50);
-    out->p90 = sb_percentile_sorted(s->setup_ms, s->nsetup, 90);
-    out->p99 = sb_percentile_sorted(s->setup_ms, s->nsetup, 99);
-    out->max = s->setup_ms[s->nsetup - 1];
+    const sb_hist *h = &s->setup_ms;
+    if (sb_hist_count(h) == 0) return false;
+    /* Cannot fail: the histogram is not empty and the percentiles are in range. */
+    sb_hist_percentile(h, 50, &out->p50);
+    sb_hist_percentile(h, 90, &out->p90);
+    sb_hist_percentile(h, 99, &out->p99);
+    out->max = sb_hist_max(h);
     return true;
 }
 
@@ -344,6 +334,8 @@ json_t *sb_report_summary(sb_summary *s) {
     else
         json_object_set_new(o, "setup_time_ms",
                             json_pack("{s:n, s:n, s:n, s:n}", "p50", "p90", "p99", "max"));
+    json_object_set_new(json_object_get(o, "setup_time_ms"), "histogram",
+                        sb_hist_json(&s->setup_ms));
     json_object_set_new(o, "session_timer_refreshes", json_integer((json_int_t)s->refreshes));
     json_object_set_new(o, "session_timer_refresh_failures",
                         json_integer((json_int_t)s->refresh_failures));

@@ -4,6 +4,7 @@
 #define SB_APP_REPORT_H
 
 #include "app/cli.h"
+#include "base/hist.h"
 #include "sipbeat/engine.h"
 
 #include <jansson.h>
@@ -39,12 +40,12 @@ json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed);
 /* How many failing Call-IDs the compliance table names per check. */
 #define SB_FIRST_FAILED 3
 
-/* Totals over the ended calls. Owns a growing array of setup times. */
+/* Totals over the ended calls, in fixed memory at any call count: setup times go to a
+ * histogram (base/hist.h), which sb_hist_merge can add to another run's. */
 typedef struct {
     uint64_t calls_started, calls_ended, passed;
     uint64_t by_result[SB_RESULT_FAILED + 1];
-    uint64_t *setup_ms;
-    size_t nsetup, capsetup;
+    sb_hist setup_ms; /* of the answered calls */
     uint64_t refreshes, refresh_failures, count_422, violations, malformed_messages;
     uint64_t invites_422, invites_503; /* INVITEs we turned away before a call existed */
     uint64_t compliance_passed[SB_VIO__COUNT], compliance_failed[SB_VIO__COUNT];
@@ -53,10 +54,12 @@ typedef struct {
 
 void sb_summary_init(sb_summary *s);
 void sb_summary_free(sb_summary *s);
-/* Adds one ended call. Returns 0 or SB_ENOMEM. */
+/* Adds one ended call. Returns 0: fixed memory, it cannot fail. */
 int sb_summary_add(sb_summary *s, const sb_call_stats *st, bool passed);
 
-/* Setup-time percentiles of the calls added so far; false when no call was answered. */
+/* Setup-time nearest-rank percentiles of the calls added so far, from the histogram: exact
+ * below 1024 ms, above that never below the true percentile and less than 1 % over it; max
+ * is exact. False when no call was answered. */
 typedef struct {
     uint64_t p50, p90, p99, max;
 } sb_setup_pcts;

@@ -258,6 +258,20 @@ static void summary_and_compliance(void **state) {
     assert_int_equal(num(p, "p90"), 90);
     assert_int_equal(num(p, "p99"), 100);
     assert_int_equal(num(p, "max"), 100);
+    /* The mergeable form beside them: ten 1-ms buckets, 10..100. */
+    json_t *h = json_object_get(p, "histogram");
+    assert_int_equal(num(h, "count"), 10);
+    assert_int_equal(num(h, "min"), 10);
+    assert_int_equal(num(h, "max"), 100);
+    assert_int_equal(num(h, "clamped"), 0);
+    json_t *b = json_object_get(h, "buckets");
+    assert_int_equal(json_array_size(b), 10);
+    for (size_t i = 0; i < 10; i++) {
+        json_t *e = json_array_get(b, i);
+        assert_int_equal(json_integer_value(json_array_get(e, 0)), 10 * (i + 1));
+        assert_int_equal(json_integer_value(json_array_get(e, 1)), 10 * (i + 1));
+        assert_int_equal(json_integer_value(json_array_get(e, 2)), 1);
+    }
     assert_int_equal(num(o, "session_timer_refreshes"), 40);
     assert_int_equal(num(o, "session_timer_refresh_failures"), 0);
     assert_int_equal(num(o, "session_timer_422_count"), 10);
@@ -290,9 +304,37 @@ static void no_answer_means_null_percentiles(void **state) {
     sb_summary s;
     sb_summary_init(&s);
     json_t *o = sb_report_summary(&s);
-    assert_true(json_is_null(json_object_get(json_object_get(o, "setup_time_ms"), "p50")));
+    json_t *p = json_object_get(o, "setup_time_ms");
+    assert_true(json_is_null(json_object_get(p, "p50")));
+    assert_true(json_is_null(json_object_get(p, "max")));
+    json_t *h = json_object_get(p, "histogram");
+    assert_int_equal(num(h, "count"), 0);
+    assert_true(json_is_null(json_object_get(h, "min")));
+    assert_true(json_is_null(json_object_get(h, "max")));
+    assert_int_equal(json_array_size(json_object_get(h, "buckets")), 0);
     json_decref(o);
     sb_summary_free(&s);
+}
+
+/* Above a second the percentiles come from 1/128-wide buckets: the bucket's upper bound,
+ * never below the true value and < 1 % above; max stays exact. */
+static void setup_times_above_a_second(void **state) {
+    (void)state;
+    static sb_summary s; /* 25 KiB of histogram: not on the stack */
+    sb_summary_init(&s);
+    sb_call_stats a = answered_uac();
+    for (uint64_t i = 1; i <= 1000; i++) {
+        a.answer_ms = a.start_ms + 10 * i; /* 10..10000 ms */
+        assert_int_equal(sb_summary_add(&s, &a, true), 0);
+    }
+    sb_setup_pcts p;
+    assert_true(sb_summary_setup(&s, &p));
+    assert_int_equal(p.p50, 5023); /* true 5000, bucket 4992..5023 */
+    assert_int_equal(p.p90, 9023); /* true 9000, bucket 8960..9023 */
+    assert_int_equal(p.p99, 9919); /* true 9900, bucket 9856..9919 */
+    assert_int_equal(p.max, 10000);
+    sb_summary_free(&s);
+    assert_false(sb_summary_setup(&s, &p)); /* free leaves an empty summary */
 }
 
 static void event_lines(void **state) {
@@ -366,6 +408,7 @@ int main(void) {
         cmocka_unit_test(drop_note),
         cmocka_unit_test(summary_and_compliance),
         cmocka_unit_test(no_answer_means_null_percentiles),
+        cmocka_unit_test(setup_times_above_a_second),
         cmocka_unit_test(event_lines),
         cmocka_unit_test(config_echo),
     };
