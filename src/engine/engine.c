@@ -55,8 +55,8 @@ int sb_config_check(const sb_config *cfg, char *why, size_t cap) {
     if (t->min_se_s > t->se_s)
         FAIL("--timer-min-se %u is above --timer-se %u (Min-SE must not exceed Session-Expires)",
              t->min_se_s, t->se_s);
-    if (!t->max_422 || t->max_422 > 20)
-        FAIL("--timer-max-422 %u is out of range (allowed: 1..20)", t->max_422);
+    if (t->max_422 > 20) /* 0: a 422 ends the call, no retry (422-2 makes retrying a MAY) */
+        FAIL("--timer-max-422 %u is out of range (allowed: 0..20)", t->max_422);
     return 0;
 #undef FAIL
 }
