@@ -287,7 +287,7 @@ static void expire(sb_engine *e, sb_call *c, uint64_t now) {
 static void teardown_missed(sb_engine *e, sb_call *c, uint64_t now) {
     c->st.await_teardown = 0;
     check(e, c, SB_VIO_KEPT_DIALOG, false, "no BYE %llu ms after our refusal of its refresh",
-          (unsigned long long)(now - c->st.t0_ms));
+          (unsigned long long)(now - c->st.refused_ms));
 }
 
 static void on_tmr(void *owner, sb_tmr *t, uint64_t now) {
@@ -380,6 +380,7 @@ void sb__st_refused(sb_engine *e, sb_call *c, int status, uint64_t now) {
     c->stats.fault_injected = true;
     c->stats.session_timer_refreshes_refused++;
     st->refused = 1;
+    st->refused_ms = now;
     if (status != 481 && status != 408) return;
     /* REF-8 (RFC 4028 §10, RFC 3261 §12.2.1.2): the far end should now end the dialog. Judged
      * 32 s on, or by our own expiry BYE if that comes first (on_tmr). */

@@ -37,6 +37,7 @@ typedef struct {
     uint8_t refused;        /* fault: we refused the peer's refresh since the last 2xx */
     uint8_t await_teardown; /* fault: we refused it with 481/408; REF-8 waits for its BYE */
     uint32_t local_refreshes; /* refreshes we started, for skip_refresh_from */
+    uint64_t refused_ms;      /* when we refused the peer's refresh by fault (REF-8 evidence) */
     uint32_t sent_value_s;    /* Session-Expires of our last INVITE/UPDATE */
 } sb_st;
 

@@ -213,6 +213,7 @@ static void test_REF_8_far_end_keeps_dialog_after_481(void **state) {
     assert_int_equal(s->session_timer_refreshes_refused, 1);
     assert_int_equal(s->session_timer_refreshes, 0);
     assert_true(s->fault_injected);
+    assert_string_equal(s->evidence, "no BYE 15000 ms after our refusal of its refresh");
 }
 
 /* With SE 1800 the 32 s bound comes first: refresh at 900 s refused, REF-8 fails at 932 s. */
