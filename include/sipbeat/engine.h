@@ -219,6 +219,10 @@ typedef enum {
     SB_EV_VIOLATION,        /* far end broke an RFC 4028 rule: value = sb_violation */
     SB_EV_CALL_ENDED,       /* final record in stats */
     SB_EV_MALFORMED,        /* bad input: addr, text = reason */
+    /* A request or response sent again, just before the copy goes out: addr, text = the
+     * method ("2xx" for the UAS's 2xx kept until the ACK), status = the response's code (0 for
+     * a request), value = times this message has been sent again, this one included. */
+    SB_EV_RETRANSMIT,
 } sb_event_type;
 
 typedef struct {

@@ -57,6 +57,8 @@ const char *sb_event_type_name(sb_event_type t) {
         return "call_ended";
     case SB_EV_MALFORMED:
         return "malformed";
+    case SB_EV_RETRANSMIT:
+        return "retransmit";
     }
     return "unknown";
 }
@@ -353,6 +355,9 @@ json_t *sb_report_event(const sb_event *ev, uint64_t t0_ms, const char *engine) 
         break;
     case SB_EV_MALFORMED:
         json_object_set_new(o, "from", addr_json(&ev->addr));
+        break;
+    case SB_EV_RETRANSMIT:
+        json_object_set_new(o, "to", addr_json(&ev->addr));
         break;
     default:
         break;

@@ -139,6 +139,11 @@ void sb__txn_send(sb_txn *t, uint64_t now) {
     (void)now;
     if (!t->msg) return;
     t->eng->stats.retransmissions++;
+    t->retransmits++;
+    /* A client resends its request; a server resends its last response, named by its code. */
+    bool server = t->kind == SB_IST || t->kind == SB_NIST;
+    sb__emit_retransmit(t->eng, t->call, &t->peer, sb_method_name((sb_method)t->method),
+                        server ? t->last_status : 0, t->retransmits);
     sb__send(t->eng, &t->peer, t->msg, t->len);
 }
 

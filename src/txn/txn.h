@@ -47,6 +47,7 @@ typedef struct sb_txn {
     uint8_t is_refresh; /* a session refresh (RFC 4028), for metrics */
     uint8_t seen_2xx;   /* the TU got this transaction's 2xx already */
     uint16_t last_status;
+    uint32_t retransmits; /* times the kept message was sent again (SB_EV_RETRANSMIT's value) */
     uint32_t interval_ms;
     uint32_t cseq;
     uint64_t started_ms;

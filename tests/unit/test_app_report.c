@@ -250,6 +250,19 @@ static void event_lines(void **state) {
     assert_string_equal(str(o, "result"), "answered");
     assert_string_equal(str(o, "end_reason"), "normal");
     json_decref(o);
+
+    ev.type = SB_EV_RETRANSMIT;
+    ev.status = 0;
+    ev.value = 3;
+    ev.text = "INVITE";
+    assert_int_equal(sb_addr_parse(&ev.addr, "127.0.0.2:5062", 14, 5060), 0);
+    o = sb_report_event(&ev, 1000, "uac");
+    assert_string_equal(str(o, "type"), "retransmit");
+    assert_string_equal(str(o, "text"), "INVITE");
+    assert_int_equal(num(o, "value"), 3);
+    assert_int_equal(num(o, "status"), 0);
+    assert_string_equal(str(o, "to"), "127.0.0.2:5062");
+    json_decref(o);
 }
 
 static void config_echo(void **state) {
