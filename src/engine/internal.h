@@ -93,6 +93,7 @@ struct sb_engine {
     sb_rng rng;
     uint64_t now;
     sb_hmap calls_by_callid, calls_by_handle, txns;
+    uint64_t txn_seq; /* transactions created so far: the newest one's seq */
     sb_call *live;
     uint32_t next_handle;
     /* event queue and the arena its payloads live in */
