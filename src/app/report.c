@@ -150,6 +150,8 @@ json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed) {
     json_object_set_new(o, "session_timer_soft_expiries",
                         json_integer(st->session_timer_soft_expiries));
     json_object_set_new(o, "session_timer_violations", violation_list(st->violations));
+    json_object_set_new(o, "icmp_type", json_integer(st->icmp_type));
+    json_object_set_new(o, "icmp_code", json_integer(st->icmp_code));
     return o;
 }
 
