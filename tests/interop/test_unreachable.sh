@@ -1,7 +1,8 @@
 # Unreachable far ends and -v retransmissions on loopback: a call to a UDP port where nothing
 # listens ends `unreachable` as soon as the kernel's ICMP port unreachable is read (IPv4 and
 # IPv6), not after Timer B's 32 s; a far end that listens but never answers shows each INVITE
-# retransmission on the -v timeline and in the event log as it happens.
+# retransmission on the -v timeline and in the event log as it happens; a BYE to an answerer
+# that crashed ends the call at once.
 source "$(dirname "$0")/lib.sh"
 
 # wait_lines FILE PATTERN N: until FILE has N lines matching PATTERN (at most 10 s).
@@ -71,4 +72,26 @@ if len(times) < 2 or not (0.5 <= times[0] < 1.4 and 1.5 <= times[1] < 3.0):
 PY
 expect_eq "$(jq -s '[.[] | select(.type=="retransmit" and .text=="INVITE" and .to=="127.0.0.1:'"$port"'")] | length >= 2' "$TMP/uac.ndjson")" true "retransmit events in --events"
 expect_eq "$(jq -s '[.[] | select(.type=="retransmit")][0:2] | map(.value)' -c "$TMP/uac.ndjson")" "[1,2]" "retransmission counts"
-pass "unreachable v4 and v6, -v retransmissions"
+# 3. The answerer crashes during the call: our BYE (SIGINT hangs up) meets ICMP port
+# unreachable, which counts as a 503 to it, so the call ends at once rather than after 32 s of
+# BYE retransmissions, and the record keeps the ICMP error.
+port=$(free_port)
+bg 30 uas "$SIPBEAT" answer --listen "127.0.0.1:$port" -q
+uas=$BG_PID
+wait_udp "$port"
+bg 30 uac3 "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -m 1 -d 60s -q     --report "$TMP/uac3.json" --events "$TMP/uac3.ndjson"
+uac=$BG_PID
+wait_lines "$TMP/uac3.ndjson" '"call_answered"' 1
+pkill -KILL -P "$uas" # the answerer itself, not its `timeout` wrapper: a crash
+wait_exit "$uas"
+start=$(date +%s%N)
+kill -INT "$uac"
+wait_exit "$uac"
+took_ms=$((($(date +%s%N) - start) / 1000000))
+expect_eq "$RC" 4 "caller exit code after SIGINT"
+[ "$took_ms" -lt 450 ] || fail "the BYE to a crashed answerer took $took_ms ms to end the call"
+expect_eq "$(jqr "$TMP/uac3.json" '.calls[0].result')" answered "crashed answerer: result"
+expect_eq "$(jqr "$TMP/uac3.json" '.calls[0].end_reason')" shutdown "crashed answerer: end_reason"
+expect_eq "$(jqr "$TMP/uac3.json" '[.calls[0].icmp_type, .calls[0].icmp_code] | tostring')" "[3,3]" \
+    "crashed answerer: ICMP error in the record"
+pass "unreachable v4 and v6, -v retransmissions, BYE to a crashed answerer"
