@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Prints the benchmark figures (not tests): parser, timer heap, calls through the simulator.
+# Prints the benchmark figures (not tests): parser, timer heap, setup-time histogram, calls
+# through the simulator.
 set -euo pipefail
 build=${1:-build}
 for b in "$build"/bench/bench_*; do

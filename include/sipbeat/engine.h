@@ -46,12 +46,18 @@ typedef struct {
     uint32_t min_se_s;      /* our minimum (>= 90 unless unchecked) */
     sb_refresher refresher; /* preference: UAC (default), UAS or NONE */
     sb_refresh_method method;
-    bool soft_expiry;             /* on expiry emit SB_EV_TIMER_EXPIRED and keep the call */
-    uint32_t max_422;             /* 422 retries per call before giving up (default 3) */
-    uint32_t max_se_s;            /* largest interval we accept after 422 (policy) */
-    bool unchecked;               /* send values as given (negative tests, fast lab runs) */
-    uint32_t skip_refresh_from;   /* fault: as refresher, stop at the Nth refresh (0 = never) */
-    uint16_t answer_refresh_code; /* fault: answer incoming refreshes with this code (0 = no) */
+    bool soft_expiry;  /* on expiry emit SB_EV_TIMER_EXPIRED and keep the call */
+    uint32_t max_422;  /* 422 retries per call before giving up (default 3) */
+    uint32_t max_se_s; /* largest interval we accept after 422 (policy) */
+    bool unchecked;    /* send values as given (negative tests, fast lab runs) */
+    /* fault: as refresher, go silent from the Nth refresh on (0 = never). We play a refresher
+     * that forgot its timer: we neither refresh nor expire, and keep the call until its talk
+     * time, judging the far end as non-refresher (EXP-1). */
+    uint32_t skip_refresh_from;
+    /* fault: answer the far end's refreshes with this code (0 = no). 481/408 are judged by
+     * REF-8 (the far end should end the dialog); the far end is never blamed for the refresh
+     * we refused. */
+    uint16_t answer_refresh_code;
 } sb_timer_config;
 
 typedef enum { SB_HOLD_SENDONLY = 1, SB_HOLD_INACTIVE = 2 } sb_hold_mode;
@@ -64,9 +70,13 @@ typedef struct {
     uint32_t max_calls;           /* concurrent calls (dialogs) the engine will hold */
     uint32_t max_txns;            /* concurrent transactions */
     /* UAS behaviour for incoming INVITEs */
-    uint32_t ring_time_ms;   /* 180 Ringing then 200 after this long (0: 200 at once) */
-    uint16_t reject_code;    /* answer every INVITE with this final code (0: accept) */
-    uint32_t max_concurrent; /* 503 + Retry-After beyond this many incoming calls (0: none) */
+    uint32_t ring_time_ms;       /* 180 Ringing then 200 after this long (0: 200 at once) */
+    uint16_t reject_code;        /* answer every INVITE with this final code (0: accept) */
+    uint32_t max_concurrent;     /* 503 + Retry-After beyond this many incoming calls (0: none) */
+    uint32_t answer_duration_ms; /* UAS: send BYE this long after our 2xx (0: never) */
+    /* A far-end BYE earlier than this after the answer ends the call remote_hangup (0: only a
+     * UAC's talk time sets the bar). */
+    uint32_t min_duration_ms;
     sb_timer_config timer;
 } sb_config;
 
@@ -90,7 +100,8 @@ typedef enum {
 /* Why a call ended. Names (sb_end_reason_name) are the report's end_reason values. */
 #define SB_END_REASON_MAP(X)                                                                       \
     X(NONE, "none")                                                                                \
-    X(NORMAL, "normal")                 /* BYE after the talk time, or BYE received */             \
+    X(NORMAL, "normal") /* BYE after the talk time, or a far-end BYE no earlier than expected */   \
+    X(REMOTE_HANGUP, "remote_hangup")   /* far-end BYE before our talk time or --min-duration */   \
     X(REJECTED, "rejected")             /* final non-2xx to the INVITE */                          \
     X(INVITE_TIMEOUT, "invite_timeout") /* Timer B */                                              \
     X(CANCELLED, "cancelled")                                                                      \
@@ -112,29 +123,63 @@ typedef enum {
 } sb_end_reason;
 const char *sb_end_reason_name(sb_end_reason r);
 
-/* RFC 4028 checks the engine applies to the far end (ids from RFC4028.md). */
+/* Checks the engine applies to the far end: id (docs/rfc4028-rules.md), level, what failed.
+ * MUST checks fail the call by default; SHOULD checks are reported apart and fail it only when
+ * asked (--fail-on should). A check is recorded as passed when it was evaluated and held, as a
+ * violation when it did not, and not at all when it did not apply. A fault we inject ourselves
+ * never makes a check fail: the check that judges the far end's reaction to it runs instead. */
+typedef enum { SB_LEVEL_MUST = 0, SB_LEVEL_SHOULD } sb_level;
+
 #define SB_VIOLATION_MAP(X)                                                                        \
-    X(MISSED_REFRESH, "EXP-1", "remote refresher sent no refresh before the deadline")             \
-    X(NO_SE_WITH_REQUIRE, "UAC-5", "2xx has Require: timer but no Session-Expires")                \
-    X(422_NO_MIN_SE, "422-1", "422 without Min-SE")                                                \
-    X(TABLE2_REFRESHER, "UAS-5", "2xx refresher contrary to RFC 4028 Table 2")                     \
-    X(SE_BELOW_MIN_SE, "UAS-2", "2xx Session-Expires below the request's Min-SE")                  \
-    X(SE_RAISED, "UAS-2", "2xx Session-Expires larger than requested")                             \
-    X(SE_BELOW_90, "HDR-8", "Session-Expires below 90 s")                                          \
-    X(NO_REFRESHER_IN_2XX, "UAS-5", "2xx Session-Expires without refresher parameter")             \
-    X(MIN_SE_IN_RESPONSE, "HDR-3", "Min-SE in a response other than 422")                          \
-    X(DUPLICATE_SE, "HDR-4", "more than one Session-Expires")                                      \
-    X(422_WITHOUT_TIMER, "UAS-1", "422 to a request that did not list timer")                      \
-    X(REFRESHER_WITHOUT_TIMER, "UAS-11", "refresher parameter without Supported: timer")
+    X(MISSED_REFRESH, "UAC-13", MUST, "far-end refresher sent no refresh before the deadline")     \
+    X(NO_SE_WITH_REQUIRE, "UAC-5", MUST, "2xx has Require: timer but no Session-Expires")          \
+    X(422_NO_MIN_SE, "422-1", MUST, "422 without Min-SE")                                          \
+    X(TABLE2_REFRESHER, "UAS-5", MUST, "2xx refresher contrary to RFC 4028 Table 2")               \
+    X(SE_BELOW_MIN_SE, "UAS-2", MUST, "2xx Session-Expires below the request's Min-SE")            \
+    X(SE_RAISED, "UAS-2", MUST, "2xx Session-Expires larger than requested")                       \
+    X(SE_BELOW_90, "HDR-8", MUST, "Session-Expires below 90 s")                                    \
+    X(NO_REFRESHER_IN_2XX, "UAS-5", MUST, "2xx Session-Expires without refresher parameter")       \
+    X(MIN_SE_IN_RESPONSE, "HDR-3", MUST, "Min-SE in a response other than 422")                    \
+    X(DUPLICATE_SE, "HDR-4", MUST, "more than one Session-Expires")                                \
+    X(422_WITHOUT_TIMER, "UAS-1", MUST, "422 to a request that did not list timer")                \
+    X(REFRESHER_WITHOUT_TIMER, "UAS-11", MUST, "refresher parameter without Supported: timer")     \
+    X(NO_TEARDOWN, "EXP-1", SHOULD, "far-end non-refresher did not end the unrefreshed session")   \
+    X(KEPT_DIALOG, "REF-8", SHOULD, "far end kept the dialog after its refresh got 481/408")       \
+    X(REFRESHER_MOVED, "REF-5", SHOULD, "far-end refresh moved the refresher role")                \
+    X(BRANCH_REUSED, "BRANCH-1", MUST, "far end reused the Via branch of an earlier request")
 
 typedef enum {
-#define SB__VIO_ENUM(id, rfc, text) SB_VIO_##id,
+#define SB__VIO_ENUM(id, rfc, level, text) SB_VIO_##id,
     SB_VIOLATION_MAP(SB__VIO_ENUM)
 #undef SB__VIO_ENUM
         SB_VIO__COUNT
 } sb_violation;
-const char *sb_violation_rfc_id(sb_violation v); /* "EXP-1" */
+const char *sb_violation_rfc_id(sb_violation v); /* "UAC-13" */
+sb_level sb_violation_level(sb_violation v);
+const char *sb_level_name(sb_level l); /* "MUST" "SHOULD" */
 const char *sb_violation_text(sb_violation v);
+
+/* Who: the values of the record's side fields (refresher, who hung up). */
+typedef enum { SB_SIDE_NONE = 0, SB_SIDE_LOCAL, SB_SIDE_REMOTE } sb_side;
+/* How a refresh was sent. */
+typedef enum { SB_VIA_NONE = 0, SB_VIA_INVITE, SB_VIA_UPDATE } sb_refresh_via;
+/* What our session timer did when the interval ran out. */
+typedef enum { SB_EXPIRY_NONE = 0, SB_EXPIRY_BYE, SB_EXPIRY_SOFT } sb_expiry_action;
+/* Where a far-end hangup falls against the session timer, within SB_DROP_TOLERANCE_MS: the
+ * fingerprint of a "30-minute drop". Checked in this order; the first match is recorded. */
+typedef enum {
+    SB_DROP_NONE = 0,
+    SB_DROP_AFTER_REFRESH,       /* right after a refresh transaction succeeded */
+    SB_DROP_AT_SE,               /* Session-Expires after the answer */
+    SB_DROP_AT_SE_SINCE_REFRESH, /* Session-Expires after the last refresh 2xx */
+    SB_DROP_AT_HALF_SE,          /* SE/2 after the answer or the last refresh 2xx */
+} sb_drop_timing;
+#define SB_DROP_TOLERANCE_MS 3000
+/* A far-end BYE this close to the end of our talk time counts as normal (two agents started
+ * together hang up together); earlier, it is a remote_hangup. */
+#define SB_HANGUP_TOLERANCE_MS 1000
+/* Slack on the windows in which the far end must act (EXP-1 BYE window, REF-8 teardown). */
+#define SB_VERDICT_TOLERANCE_MS 2000
 
 typedef struct {
     char call_id[72];
@@ -146,24 +191,38 @@ typedef struct {
     bool ended_by_remote;
     uint64_t start_ms, answer_ms, end_ms; /* engine time; answer_ms 0 if never answered */
     uint32_t hold_count;
+    /* The far end's BYE: its Reason header (RFC 3326), and where it fell (sb_drop_timing). */
+    char remote_reason_protocol[16]; /* "SIP", "Q.850", ... ("" without Reason) */
+    uint16_t remote_reason_cause;
+    char remote_reason_text[40];
+    uint8_t drop_timing;
+    bool fault_injected; /* a fault of ours (skip_refresh_from, answer_refresh_code) took effect */
 
     /* RFC 4028 */
     sb_timer_mode session_timer_mode;
     bool session_timer_active;
     uint32_t session_timer_negotiated_se_s; /* last negotiated interval, 0 if none */
     uint32_t session_timer_min_se_s;
-    uint8_t session_timer_refresher;      /* 0 none, 1 local, 2 remote */
-    uint8_t session_timer_refresh_method; /* 0 none, 1 invite, 2 update (last used) */
-    uint32_t session_timer_refreshes;     /* successful refresh transactions, either way */
-    uint32_t session_timer_refresh_failures;
+    uint8_t session_timer_refresher;      /* sb_side */
+    uint8_t session_timer_refresh_method; /* sb_refresh_via, last refresh either way */
+    uint8_t session_timer_refresh_method_local, session_timer_refresh_method_remote;
+    uint32_t session_timer_refreshes; /* successful refresh transactions, either way */
+    uint32_t
+        session_timer_refresh_failures; /* our refreshes that failed (final non-2xx, timeout) */
+    int32_t session_timer_refresh_failure_status; /* last one: status, 0 timeout, -1 none */
+    uint32_t session_timer_refresh_fallbacks;     /* UPDATE answered 405/501, re-INVITE used */
+    uint32_t session_timer_refreshes_refused;     /* far-end refreshes we refused by fault */
     uint32_t session_timer_422_count;
     uint32_t session_timer_refresh_interval_ms_min, session_timer_refresh_interval_ms_max;
     uint32_t session_timer_refresh_rtt_ms_max;
+    uint32_t session_timer_since_refresh_ms; /* at the end: since the last 2xx that set it */
     bool session_timer_expired;
-    uint8_t session_timer_expiry_action; /* 0 none, 1 bye, 2 soft */
+    uint8_t session_timer_expiry_action; /* sb_expiry_action */
     uint32_t session_timer_soft_expiries;
-    uint32_t violations;    /* bit per sb_violation */
-    uint32_t checks_passed; /* bit per sb_violation checked without fault */
+    uint32_t violations;    /* bit per sb_violation that failed */
+    uint32_t checks_passed; /* bit per sb_violation evaluated that held */
+    uint8_t evidence_of;    /* the sb_violation that evidence describes */
+    char evidence[64];      /* what the first violation of this call saw, with times */
     /* The last ICMP error (sb_engine_unreachable) that hit one of the call's requests: type and
      * code as on the wire, ICMPv4 or ICMPv6 after the call's address family; 0 when none. */
     uint8_t icmp_type, icmp_code;
@@ -209,7 +268,8 @@ uint64_t sb_engine_next_deadline(const sb_engine *e);
 typedef struct {
     const char *target_uri; /* Request-URI and To, e.g. "sip:service@127.0.0.1:5060" */
     sb_addr dest;           /* where to send (usually the URI's host:port) */
-    uint32_t duration_ms;   /* talk time after answer, then BYE (0: until sb_engine_hangup) */
+    uint32_t duration_ms;   /* talk time after answer, then BYE (0: until sb_engine_hangup); a
+                             * far-end BYE before it ends the call remote_hangup */
     uint32_t hold_at_ms;    /* 0: no hold; else re-INVITE with hold_mode this long after answer */
     sb_hold_mode hold_mode;
     uint32_t resume_at_ms; /* 0: stay on hold; else resume this long after answer */

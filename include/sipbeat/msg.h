@@ -89,6 +89,14 @@ typedef struct {
 #define SB_MSG_MAX_HDRS 96
 #define SB_MSG_MAX_SIZE 65535
 
+/* Why the parser refused a message, as far as an answer depends on it (RFC 3261 §21). */
+typedef enum {
+    SB_PERR_NONE = 0,
+    SB_PERR_MALFORMED, /* 400 */
+    SB_PERR_VERSION,   /* a SIP version we do not speak: 505 */
+    SB_PERR_TOO_LARGE, /* over SB_MSG_MAX_SIZE: 513 */
+} sb_perr;
+
 typedef struct {
     bool is_request;
     /* Request line */
@@ -115,9 +123,11 @@ typedef struct {
 
     sb_slice body;
 
-    /* Set when parsing fails: what and where (byte offset into the buffer). */
+    /* Set when parsing fails: what and where (byte offset into the buffer), and the kind of
+     * failure for those who answer it (400, 505 or 513). */
     const char *error;
     size_t error_offset;
+    sb_perr error_kind;
 } sb_msg;
 
 /* Parses one message in buf[0..len).
@@ -167,6 +177,9 @@ typedef enum { SB_REFRESHER_NONE = 0, SB_REFRESHER_UAC = 1, SB_REFRESHER_UAS = 2
 int sb_parse_session_expires(sb_slice value, uint32_t *se_s, sb_refresher *refresher,
                              bool *bogus_refresher);
 int sb_parse_min_se(sb_slice value, uint32_t *min_se_s);
+/* Retry-After's delay (RFC 3261 §20.33), saturating at UINT32_MAX; a comment or parameters
+ * after it are ignored. 0 or SB_EMALFORMED. */
+int sb_parse_retry_after(sb_slice value, uint32_t *secs);
 
 /* Simple appending writer over a caller-owned fixed buffer. On overflow it sets
  * overflow=true and stops writing; check it once at the end. */

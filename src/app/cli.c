@@ -21,6 +21,8 @@ typedef enum {
     O_QUIET,
     O_VERBOSE,
     O_NO_FAIL_VIOLATION,
+    O_FAIL_ON,
+    O_MIN_DURATION,
     O_LISTEN,
     O_RING_TIME,
     O_REJECT,
@@ -62,6 +64,8 @@ static const flag_def flags[] = {
     {"--quiet", "-q", false, C_ALL, O_QUIET},
     {"--verbose", "-v", false, C_RUN, O_VERBOSE},
     {"--no-fail-on-violation", NULL, false, C_RUN, O_NO_FAIL_VIOLATION},
+    {"--fail-on", NULL, true, C_RUN, O_FAIL_ON},
+    {"--min-duration", NULL, true, C_RUN, O_MIN_DURATION},
     {"--listen", NULL, true, C_ANSWER, O_LISTEN},
     {"--ring-time", NULL, true, C_ANSWER, O_RING_TIME},
     {"--reject", NULL, true, C_ANSWER, O_REJECT},
@@ -70,7 +74,7 @@ static const flag_def flags[] = {
     {"--calls", "-m", true, C_CALL, O_CALLS},
     {"--rate", "-r", true, C_CALL, O_RATE},
     {"--limit", "-l", true, C_CALL, O_LIMIT},
-    {"--duration", "-d", true, C_CALL, O_DURATION},
+    {"--duration", "-d", true, C_RUN, O_DURATION},
     {"--local", NULL, true, C_CALL, O_LOCAL},
     {"--hold-at", NULL, true, C_CALL, O_HOLD_AT},
     {"--hold-mode", NULL, true, C_CALL, O_HOLD_MODE},
@@ -155,6 +159,7 @@ static const char *const timer_words[] = {"off", "supported", "required", "alway
 static const char *const method_words[] = {"invite", "update", "auto", NULL};
 static const char *const refresher_words[] = {"none", "uac", "uas", NULL};  /* sb_refresher */
 static const char *const hold_words[] = {"", "sendonly", "inactive", NULL}; /* sb_hold_mode */
+static const char *const fail_on_words[] = {"must", "should", "none", NULL};
 
 const char *sb_timer_mode_name(sb_timer_mode m) {
     return (unsigned)m < 4 ? timer_words[m] : "?";
@@ -374,6 +379,15 @@ static int apply(errbuf *e, sb_cli *c, seen *s, const flag_def *f, const char *n
     case O_NO_FAIL_VIOLATION:
         c->fail_on_violation = false;
         break;
+    case O_FAIL_ON:
+        if ((i = pick(val, fail_on_words)) < 0)
+            return fail(e, "%s %s: not allowed (allowed: must, should, none)", name, val);
+        c->fail_on_violation = i != 2;
+        c->fail_on_should = i == 1;
+        break;
+    case O_MIN_DURATION:
+        rc = duration_in(e, name, val, 1, &c->cfg.min_duration_ms);
+        break;
     case O_LISTEN:
         rc = parse_addr(e, name, val, 5060, &c->cfg.local);
         break;
@@ -413,8 +427,9 @@ static int apply(errbuf *e, sb_cli *c, seen *s, const flag_def *f, const char *n
     case O_LIMIT:
         rc = int_in(e, name, val, 1, 10000000, "a whole number 1..10000000", &c->limit);
         break;
-    case O_DURATION:
-        rc = duration_in(e, name, val, 1, &c->duration_ms);
+    case O_DURATION: /* call: talk time; answer: we hang up this long after our 2xx */
+        rc = duration_in(e, name, val, 1,
+                         c->cmd == SB_CMD_ANSWER ? &c->cfg.answer_duration_ms : &c->duration_ms);
         s->duration_val = val;
         break;
     case O_HOLD_AT:

@@ -40,7 +40,8 @@ typedef struct {
     /* outputs and verdict */
     const char *report_path, *events_path, *trace_path; /* NULL = none, "-" = stdout */
     bool quiet, verbose;
-    bool fail_on_violation;
+    bool fail_on_violation; /* false with --no-fail-on-violation (or --fail-on none) */
+    bool fail_on_should;    /* --fail-on should: SHOULD-level deviations fail calls too */
 } sb_cli;
 
 /* Exit codes shared by every command (PRODUCT.md). */

@@ -1,9 +1,8 @@
 /* The JSON report and the NDJSON event lines, built with jansson from engine records. */
 #include "app/report.h"
 
-#include "app/percentile.h"
+#include "app/hist_json.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 const char *sb_role_name(sb_role r) {
@@ -68,16 +67,52 @@ const char *sb_side_name(uint8_t refresher) {
 }
 
 static const char *method_used_name(uint8_t m) {
-    return m == 1 ? "invite" : m == 2 ? "update" : "none";
+    return m == SB_VIA_INVITE ? "invite" : m == SB_VIA_UPDATE ? "update" : "none";
 }
 
 static const char *expiry_action_name(uint8_t a) {
-    return a == 1 ? "bye" : a == 2 ? "soft" : "none";
+    return a == SB_EXPIRY_BYE ? "bye" : a == SB_EXPIRY_SOFT ? "soft" : "none";
 }
 
-bool sb_call_passed(const sb_call_stats *st, const sb_config *cfg, bool fail_on_violation) {
-    if (fail_on_violation && st->violations != 0) return false;
-    if (st->result == SB_RESULT_ANSWERED && st->end_reason == SB_END_NORMAL) return true;
+const char *sb_drop_timing_name(uint8_t d) {
+    switch (d) {
+    case SB_DROP_AFTER_REFRESH:
+        return "after_refresh";
+    case SB_DROP_AT_SE:
+        return "session_expires";
+    case SB_DROP_AT_SE_SINCE_REFRESH:
+        return "session_expires_since_refresh";
+    case SB_DROP_AT_HALF_SE:
+        return "half_session_expires";
+    default:
+        return "none";
+    }
+}
+
+uint32_t sb_fail_mask(bool fail_on_violation, bool fail_on_should) {
+    uint32_t m = 0;
+    for (int v = 0; v < SB_VIO__COUNT; v++) {
+        bool should = sb_violation_level((sb_violation)v) == SB_LEVEL_SHOULD;
+        if (should ? fail_on_should : fail_on_violation) m |= 1u << v;
+    }
+    return m;
+}
+
+/* Our fault knobs end calls on purpose: the far end tore down the session we stopped
+ * refreshing (session_expired, remote), the dialog whose refresh we refused (refresh_failed,
+ * remote), or we hung up at our own expiry after refusing its refresh. The checks judge the
+ * far end's part in that; the end itself is not its failure. */
+static bool fault_explains_end(const sb_call_stats *st) {
+    if (!st->fault_injected) return false;
+    return st->end_reason == SB_END_SESSION_EXPIRED ||
+           (st->end_reason == SB_END_REFRESH_FAILED && st->ended_by_remote);
+}
+
+bool sb_call_passed(const sb_call_stats *st, const sb_config *cfg, uint32_t fail_mask) {
+    if (st->violations & fail_mask) return false;
+    if (st->result == SB_RESULT_ANSWERED &&
+        (st->end_reason == SB_END_NORMAL || fault_explains_end(st)))
+        return true;
     /* A UAS told to reject did its job when it rejected with the configured code. */
     return st->role == SB_ROLE_UAS && cfg->reject_code != 0 && st->result == SB_RESULT_REJECTED &&
            st->final_status_code == cfg->reject_code;
@@ -90,14 +125,48 @@ static json_t *text_json(const char *s) {
     return j ? j : json_string("(not UTF-8)");
 }
 
-static json_t *violation_list(uint32_t bits) {
+static json_t *violation_list(const sb_call_stats *st) {
     json_t *a = json_array();
     for (int v = 0; v < SB_VIO__COUNT; v++) {
-        if (!(bits & (1u << v))) continue;
-        json_array_append_new(a, json_pack("{s:s, s:s}", "id", sb_violation_rfc_id((sb_violation)v),
-                                           "detail", sb_violation_text((sb_violation)v)));
+        if (!(st->violations & (1u << v))) continue;
+        json_t *o = json_pack("{s:s, s:s, s:s}", "id", sb_violation_rfc_id((sb_violation)v),
+                              "level", sb_level_name(sb_violation_level((sb_violation)v)), "detail",
+                              sb_violation_text((sb_violation)v));
+        if (st->evidence_of == v && st->evidence[0])
+            json_object_set_new(o, "evidence", text_json(st->evidence));
+        json_array_append_new(a, o);
     }
     return a;
+}
+
+static json_t *passed_list(const sb_call_stats *st) {
+    json_t *a = json_array();
+    for (int v = 0; v < SB_VIO__COUNT; v++) {
+        if (!(st->checks_passed & (1u << v)) || (st->violations & (1u << v))) continue;
+        const char *id = sb_violation_rfc_id((sb_violation)v);
+        bool dup = false; /* several checks share an id (UAS-2, UAS-5) */
+        for (size_t i = 0; i < json_array_size(a); i++)
+            dup |= strcmp(json_string_value(json_array_get(a, i)), id) == 0;
+        if (!dup) json_array_append_new(a, json_string(id));
+    }
+    return a;
+}
+
+size_t sb_call_end_note(const sb_call_stats *st, char *out, size_t cap) {
+    if (cap) out[0] = '\0';
+    if (st->end_reason != SB_END_REMOTE_HANGUP || !st->answer_ms || !cap) return 0;
+    uint64_t in_call = st->end_ms >= st->answer_ms ? st->end_ms - st->answer_ms : 0;
+    int n = snprintf(out, cap, "far end hung up %.1f s into the call", (double)in_call / 1000);
+    if (st->session_timer_negotiated_se_s && n > 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n,
+                      ", %.1f s after the last session-timer 2xx (Session-Expires %u s)%s%s",
+                      (double)st->session_timer_since_refresh_ms / 1000,
+                      st->session_timer_negotiated_se_s, st->drop_timing ? ": matches " : "",
+                      st->drop_timing ? sb_drop_timing_name(st->drop_timing) : "");
+    if (st->remote_reason_protocol[0] && n > 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, "; Reason: %s cause %u \"%s\"",
+                      st->remote_reason_protocol, st->remote_reason_cause, st->remote_reason_text);
+    return n > 0 ? (size_t)n : 0;
 }
 
 json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed) {
@@ -122,6 +191,16 @@ json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed) {
                                          : 0));
     json_object_set_new(o, "ended_by", json_string(st->ended_by_remote ? "remote" : "local"));
     json_object_set_new(o, "end_reason", json_string(sb_end_reason_name(st->end_reason)));
+    char note[256];
+    sb_call_end_note(st, note, sizeof note);
+    json_object_set_new(o, "end_note", note[0] ? text_json(note) : json_null());
+    json_object_set_new(o, "remote_reason_protocol",
+                        st->remote_reason_protocol[0] ? text_json(st->remote_reason_protocol)
+                                                      : json_null());
+    json_object_set_new(o, "remote_reason_cause", json_integer(st->remote_reason_cause));
+    json_object_set_new(o, "remote_reason_text", text_json(st->remote_reason_text));
+    json_object_set_new(o, "drop_timing", json_string(sb_drop_timing_name(st->drop_timing)));
+    json_object_set_new(o, "fault_injected", json_boolean(st->fault_injected));
     json_object_set_new(o, "hold_count", json_integer(st->hold_count));
 
     json_object_set_new(o, "session_timer_refreshes", json_integer(st->session_timer_refreshes));
@@ -135,8 +214,22 @@ json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed) {
                         json_string(sb_side_name(st->session_timer_refresher)));
     json_object_set_new(o, "session_timer_refresh_method",
                         json_string(method_used_name(st->session_timer_refresh_method)));
+    json_object_set_new(o, "session_timer_refresh_method_local",
+                        json_string(method_used_name(st->session_timer_refresh_method_local)));
+    json_object_set_new(o, "session_timer_refresh_method_remote",
+                        json_string(method_used_name(st->session_timer_refresh_method_remote)));
     json_object_set_new(o, "session_timer_refresh_failures",
                         json_integer(st->session_timer_refresh_failures));
+    json_object_set_new(o, "session_timer_refresh_failure_status",
+                        st->session_timer_refresh_failure_status < 0
+                            ? json_null()
+                            : json_integer(st->session_timer_refresh_failure_status));
+    json_object_set_new(o, "session_timer_refresh_fallbacks",
+                        json_integer(st->session_timer_refresh_fallbacks));
+    json_object_set_new(o, "session_timer_refreshes_refused",
+                        json_integer(st->session_timer_refreshes_refused));
+    json_object_set_new(o, "session_timer_since_refresh_ms",
+                        json_integer(st->session_timer_since_refresh_ms));
     json_object_set_new(o, "session_timer_422_count", json_integer(st->session_timer_422_count));
     json_object_set_new(o, "session_timer_refresh_interval_ms_min",
                         json_integer(st->session_timer_refresh_interval_ms_min));
@@ -149,7 +242,8 @@ json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed) {
                         json_string(expiry_action_name(st->session_timer_expiry_action)));
     json_object_set_new(o, "session_timer_soft_expiries",
                         json_integer(st->session_timer_soft_expiries));
-    json_object_set_new(o, "session_timer_violations", violation_list(st->violations));
+    json_object_set_new(o, "session_timer_violations", violation_list(st));
+    json_object_set_new(o, "checks_passed", passed_list(st));
     json_object_set_new(o, "icmp_type", json_integer(st->icmp_type));
     json_object_set_new(o, "icmp_code", json_integer(st->icmp_code));
     return o;
@@ -160,7 +254,6 @@ void sb_summary_init(sb_summary *s) {
 }
 
 void sb_summary_free(sb_summary *s) {
-    free(s->setup_ms);
     memset(s, 0, sizeof *s);
 }
 
@@ -176,16 +269,7 @@ int sb_summary_add(sb_summary *s, const sb_call_stats *st, bool passed) {
     s->calls_ended++;
     s->passed += passed;
     if ((unsigned)st->result <= SB_RESULT_FAILED) s->by_result[st->result]++;
-    if (st->answer_ms != 0) {
-        if (s->nsetup == s->capsetup) {
-            size_t cap = s->capsetup ? s->capsetup * 2 : 64;
-            uint64_t *p = realloc(s->setup_ms, cap * sizeof *p);
-            if (!p) return SB_ENOMEM;
-            s->setup_ms = p;
-            s->capsetup = cap;
-        }
-        s->setup_ms[s->nsetup++] = st->answer_ms - st->start_ms;
-    }
+    if (st->answer_ms != 0) sb_hist_add(&s->setup_ms, st->answer_ms - st->start_ms);
     s->refreshes += st->session_timer_refreshes;
     s->refresh_failures += st->session_timer_refresh_failures;
     s->count_422 += st->session_timer_422_count;
@@ -199,21 +283,26 @@ int sb_summary_add(sb_summary *s, const sb_call_stats *st, bool passed) {
         if (st->checks_passed & (1u << v)) checked_rows |= 1u << row_of(v);
     }
     for (int r = 0; r < SB_VIO__COUNT; r++) {
-        if (failed_rows & (1u << r))
+        if (failed_rows & (1u << r)) {
+            if (s->compliance_failed[r] < SB_FIRST_FAILED)
+                memcpy(s->first_failed[r][s->compliance_failed[r]], st->call_id,
+                       sizeof st->call_id);
             s->compliance_failed[r]++;
-        else if (checked_rows & (1u << r))
+        } else if (checked_rows & (1u << r)) {
             s->compliance_passed[r]++;
+        }
     }
     return 0;
 }
 
 bool sb_summary_setup(sb_summary *s, sb_setup_pcts *out) {
-    if (s->nsetup == 0) return false;
-    sb_sort_u64(s->setup_ms, s->nsetup);
-    out->p50 = sb_percentile_sorted(s->setup_ms, s->nsetup, 50);
-    out->p90 = sb_percentile_sorted(s->setup_ms, s->nsetup, 90);
-    out->p99 = sb_percentile_sorted(s->setup_ms, s->nsetup, 99);
-    out->max = s->setup_ms[s->nsetup - 1];
+    const sb_hist *h = &s->setup_ms;
+    if (sb_hist_count(h) == 0) return false;
+    /* Cannot fail: the histogram is not empty and the percentiles are in range. */
+    sb_hist_percentile(h, 50, &out->p50);
+    sb_hist_percentile(h, 90, &out->p90);
+    sb_hist_percentile(h, 99, &out->p99);
+    out->max = sb_hist_max(h);
     return true;
 }
 
@@ -222,8 +311,11 @@ size_t sb_summary_compliance(const sb_summary *s, sb_compliance_row *rows, size_
     for (int v = 0; v < SB_VIO__COUNT && n < cap; v++) {
         if (row_of(v) != v) continue;
         rows[n].id = sb_violation_rfc_id((sb_violation)v);
+        rows[n].level = sb_violation_level((sb_violation)v);
         rows[n].passed = s->compliance_passed[v];
         rows[n].failed = s->compliance_failed[v];
+        for (int k = 0; k < SB_FIRST_FAILED; k++)
+            rows[n].first_failed[k] = (uint64_t)k < rows[n].failed ? s->first_failed[v][k] : NULL;
         n++;
     }
     return n;
@@ -246,6 +338,8 @@ json_t *sb_report_summary(sb_summary *s) {
     else
         json_object_set_new(o, "setup_time_ms",
                             json_pack("{s:n, s:n, s:n, s:n}", "p50", "p90", "p99", "max"));
+    json_object_set_new(json_object_get(o, "setup_time_ms"), "histogram",
+                        sb_hist_json(&s->setup_ms));
     json_object_set_new(o, "session_timer_refreshes", json_integer((json_int_t)s->refreshes));
     json_object_set_new(o, "session_timer_refresh_failures",
                         json_integer((json_int_t)s->refresh_failures));
@@ -257,11 +351,19 @@ json_t *sb_report_summary(sb_summary *s) {
     sb_compliance_row rows[SB_VIO__COUNT];
     size_t n = sb_summary_compliance(s, rows, SB_VIO__COUNT);
     json_t *table = json_object();
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        json_t *first = json_array();
+        for (int k = 0; k < SB_FIRST_FAILED && rows[i].first_failed[k]; k++)
+            json_array_append_new(first, text_json(rows[i].first_failed[k]));
         json_object_set_new(table, rows[i].id,
-                            json_pack("{s:I, s:I}", "passed", (json_int_t)rows[i].passed, "failed",
-                                      (json_int_t)rows[i].failed));
+                            json_pack("{s:s, s:I, s:I, s:I, s:o}", "level",
+                                      sb_level_name(rows[i].level), "evaluated",
+                                      (json_int_t)(rows[i].passed + rows[i].failed), "passed",
+                                      (json_int_t)rows[i].passed, "failed",
+                                      (json_int_t)rows[i].failed, "first_failed_call_ids", first));
+    }
     json_object_set_new(o, "compliance", table);
+    json_object_set_new(o, "rules", json_string("docs/rfc4028-rules.md"));
     return o;
 }
 
@@ -295,6 +397,7 @@ json_t *sb_report_config(const sb_cli *c, const sb_addr *local) {
         json_object_set_new(o, "max_calls",
                             c->max_calls ? json_integer((json_int_t)c->max_calls) : json_null());
         json_object_set_new(o, "max_concurrent", json_integer(cfg->max_concurrent));
+        json_object_set_new(o, "duration_ms", json_integer(cfg->answer_duration_ms));
     }
     json_t *tj = json_object();
     json_object_set_new(tj, "mode", json_string(sb_timer_mode_name(t->mode)));
@@ -310,6 +413,11 @@ json_t *sb_report_config(const sb_cli *c, const sb_addr *local) {
     json_object_set_new(tj, "answer_refresh_code", json_integer(t->answer_refresh_code));
     json_object_set_new(o, "timer", tj);
     json_object_set_new(o, "fail_on_violation", json_boolean(c->fail_on_violation));
+    json_object_set_new(o, "fail_on",
+                        json_string(!c->fail_on_violation ? "none"
+                                    : c->fail_on_should   ? "should"
+                                                          : "must"));
+    json_object_set_new(o, "min_duration_ms", json_integer(cfg->min_duration_ms));
     json_object_set_new(o, "t1_ms", json_integer(cfg->t1_ms));
     json_object_set_new(o, "seed", json_integer((json_int_t)cfg->seed));
     return o;
@@ -343,9 +451,12 @@ json_t *sb_report_event(const sb_event *ev, uint64_t t0_ms, const char *engine) 
         break;
     case SB_EV_VIOLATION:
         if (ev->value < SB_VIO__COUNT) {
-            json_object_set_new(o, "id", json_string(sb_violation_rfc_id((sb_violation)ev->value)));
-            json_object_set_new(o, "detail",
-                                json_string(sb_violation_text((sb_violation)ev->value)));
+            sb_violation v = (sb_violation)ev->value;
+            json_object_set_new(o, "id", json_string(sb_violation_rfc_id(v)));
+            json_object_set_new(o, "level", json_string(sb_level_name(sb_violation_level(v))));
+            json_object_set_new(o, "detail", json_string(sb_violation_text(v)));
+            if (ev->stats && ev->stats->evidence_of == v && ev->stats->evidence[0])
+                json_object_set_new(o, "evidence", text_json(ev->stats->evidence));
         }
         break;
     case SB_EV_CALL_ENDED:

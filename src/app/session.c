@@ -42,8 +42,12 @@ static void on_event(void *ctx, int ep, const sb_event *ev) {
 
     const sb_call_stats *st = ev->stats;
     if (st->ended_by_remote) s->last_remote_end_ms = ev->at_ms;
-    bool passed =
-        s->judge ? s->judge(s, ep, st) : sb_call_passed(st, &p->cfg, s->fail_on_violation);
+    bool passed = s->judge ? s->judge(s, ep, st) : sb_call_passed(st, &p->cfg, s->fail_mask);
+    if (st->end_reason == SB_END_REMOTE_HANGUP && s->remote_hangups++ == 0) {
+        size_t n = sb_call_end_note(st, s->first_drop_note, sizeof s->first_drop_note);
+        snprintf(s->first_drop_note + n, sizeof s->first_drop_note - n, " (Call-ID %s)",
+                 st->call_id);
+    }
     p->ended++;
     s->failed += !passed;
     sb_summary_add(&s->sum, st, passed);
@@ -125,7 +129,7 @@ static FILE *open_out(const char *flag, const char *path, FILE *dash) {
 int sb_session_init(sb_session *s, const sb_cli *cli) {
     memset(s, 0, sizeof *s);
     s->cli = cli;
-    s->fail_on_violation = cli->fail_on_violation;
+    s->fail_mask = sb_fail_mask(cli->fail_on_violation, cli->fail_on_should);
     sb_summary_init(&s->sum);
 
     /* Whatever owns stdout for "-" pushes the human-readable summary to stderr. */
@@ -258,18 +262,31 @@ static void print_summary(sb_session *s, FILE *f, uint64_t not_passed) {
         fprintf(f, "datagrams the OS refused to send: %llu (last: %s)\n",
                 (unsigned long long)ls.send_errors, uv_strerror(ls.last_send_error));
 
+    if (s->remote_hangups)
+        fprintf(f, "calls the far end hung up early (remote_hangup): %llu; first: %s\n",
+                (unsigned long long)s->remote_hangups, s->first_drop_note);
+
     sb_compliance_row rows[SB_VIO__COUNT];
     size_t n = sb_summary_compliance(u, rows, SB_VIO__COUNT);
     bool any = false;
     for (size_t i = 0; i < n; i++)
         any |= rows[i].passed || rows[i].failed;
     if (any) {
-        fprintf(f, "RFC 4028 compliance of the far end (calls):\n  %-8s %8s %8s\n", "check",
-                "passed", "failed");
-        for (size_t i = 0; i < n; i++)
-            if (rows[i].passed || rows[i].failed)
-                fprintf(f, "  %-8s %8llu %8llu\n", rows[i].id, (unsigned long long)rows[i].passed,
-                        (unsigned long long)rows[i].failed);
+        fprintf(f,
+                "Far-end compliance, per call (rules: docs/rfc4028-rules.md):\n"
+                "  %-9s %-6s %9s %8s %8s  %s\n",
+                "check", "level", "evaluated", "passed", "failed", "first failing Call-IDs");
+        for (size_t i = 0; i < n; i++) {
+            if (!rows[i].passed && !rows[i].failed) continue;
+            fprintf(f, "  %-9s %-6s %9llu %8llu %8llu ", rows[i].id, sb_level_name(rows[i].level),
+                    (unsigned long long)(rows[i].passed + rows[i].failed),
+                    (unsigned long long)rows[i].passed, (unsigned long long)rows[i].failed);
+            for (int k = 0; k < SB_FIRST_FAILED && rows[i].first_failed[k]; k++)
+                fprintf(f, " %s", rows[i].first_failed[k]);
+            fputc('\n', f);
+        }
+        if (!s->cli->fail_on_should)
+            fprintf(f, "  SHOULD-level failures are reported, not failed (--fail-on should)\n");
     } else {
         fprintf(f, "RFC 4028 compliance of the far end: nothing checked (no session timer)\n");
     }

@@ -27,11 +27,11 @@ struct sb_session {
     int nparty;
 
     FILE *report, *events, *trace;
-    FILE *timeline;    /* readable event lines (-v, demo), or NULL */
-    bool ladder;       /* also one line per SIP message on the timeline (demo) */
-    bool status_line;  /* live one-line status on stderr */
-    FILE *summary_out; /* terminal summary, or NULL with -q */
-    bool fail_on_violation;
+    FILE *timeline;     /* readable event lines (-v, demo), or NULL */
+    bool ladder;        /* also one line per SIP message on the timeline (demo) */
+    bool status_line;   /* live one-line status on stderr */
+    FILE *summary_out;  /* terminal summary, or NULL with -q */
+    uint32_t fail_mask; /* violations that fail a call (sb_fail_mask) */
 
     uint64_t t0_ms;
     sb_summary sum;
@@ -41,6 +41,8 @@ struct sb_session {
     uint64_t ncalls;
     uint64_t start_failures;
     uint64_t answered, failed, refreshes;
+    uint64_t remote_hangups;
+    char first_drop_note[256]; /* sb_call_end_note of the first remote_hangup */
     uint64_t next_status_ms, status_started, status_ms;
     /* When a call last ended by the peer's BYE: our 200 may have been lost, so we stay a
      * little (sb_session_linger_until) to answer the BYE's retransmissions (§17.2.2). */

@@ -1,9 +1,15 @@
 /* BYE in both directions, and the scheduled end of a call (RFC 3261 §15). */
 #include "engine/internal.h"
 
+#include <string.h>
+
 void sb__on_talk_tmr(void *owner, sb_tmr *t, uint64_t now) {
     (void)t;
     sb_call *c = owner;
+    if (c->state == SB_CS_WAIT_ACK) { /* RFC 3261 §15: the BYE waits for the ACK of our 2xx */
+        c->bye_after_ack = SB_END_NORMAL;
+        return;
+    }
     sb__send_bye(c->eng, c, SB_END_NORMAL, now);
 }
 
@@ -40,14 +46,59 @@ void sb__bye_done(sb_engine *e, sb_call *c, int status, uint64_t now) {
     sb__call_end(e, c, r, why, false, now);
 }
 
+/* RFC 3326: Reason: protocol ;cause=N ;text="..." — kept so that a drop names its cause. */
+static void keep_reason(sb_call *c, const sb_msg *m) {
+    const sb_hdr *h = sb_msg_hdr(m, SB_HDR_REASON);
+    if (!h) return;
+    sb_call_stats *s = &c->stats;
+    sb_slice v = h->value, cause, text;
+    const char *semi = v.n ? memchr(v.p, ';', v.n) : NULL;
+    sb_slice proto = sb_slice_trim((sb_slice){v.p, semi ? (size_t)(semi - v.p) : v.n});
+    size_t n = proto.n < sizeof s->remote_reason_protocol - 1
+                   ? proto.n
+                   : sizeof s->remote_reason_protocol - 1;
+    memcpy(s->remote_reason_protocol, proto.p, n);
+    s->remote_reason_protocol[n] = '\0';
+    if (sb_param_get(v, "cause", &cause)) {
+        uint32_t x = 0;
+        for (size_t i = 0; i < cause.n && cause.p[i] >= '0' && cause.p[i] <= '9' && x < 65536; i++)
+            x = x * 10 + (uint32_t)(cause.p[i] - '0');
+        s->remote_reason_cause = x < 65536 ? (uint16_t)x : 0;
+    }
+    if (sb_param_get(v, "text", &text)) {
+        if (text.n >= 2 && text.p[0] == '"' && text.p[text.n - 1] == '"') {
+            text.p++;
+            text.n -= 2;
+        }
+        n = text.n < sizeof s->remote_reason_text - 1 ? text.n : sizeof s->remote_reason_text - 1;
+        memcpy(s->remote_reason_text, text.p, n);
+        s->remote_reason_text[n] = '\0';
+    }
+}
+
+/* A far-end BYE before the call was due to end: before our talk time as UAC, or before
+ * min_duration in either role, less SB_HANGUP_TOLERANCE_MS. */
+static bool early(const sb_engine *e, const sb_call *c, uint64_t now) {
+    if (!c->stats.answer_ms) return false;
+    uint64_t bar =
+        c->role == SB_ROLE_UAC && c->duration_ms ? c->duration_ms : e->cfg.min_duration_ms;
+    return bar && now - c->stats.answer_ms + SB_HANGUP_TOLERANCE_MS < bar;
+}
+
 void sb__on_bye(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
     sb__reply(e, t, m, &t->peer, 200, NULL, now);
+    keep_reason(c, m);
     sb_end_reason why = c->stats.end_reason == SB_END_NONE ? SB_END_NORMAL : c->stats.end_reason;
     if (c->state == SB_CS_ENDING) { /* BYEs crossed: ours will be answered or time out */
         sb__call_end(e, c, c->stats.result, why, false, now);
         return;
     }
     if (c->srv_inv) sb__reply_pending(e, c, 487, now); /* their INVITE unanswered (§15.1.2) */
-    sb__call_end(e, c, c->stats.result == SB_RESULT_NONE ? SB_RESULT_FAILED : c->stats.result,
-                 SB_END_NORMAL, true, now);
+    /* A check waiting for this BYE (EXP-1 after our silence, REF-8 after our refusal) may
+     * explain it; otherwise a BYE before the call was due to end is a drop. */
+    why = (sb_end_reason)sb__st_on_remote_bye(e, c, now);
+    if (why == SB_END_NONE) why = early(e, c, now) ? SB_END_REMOTE_HANGUP : SB_END_NORMAL;
+    if (why == SB_END_REMOTE_HANGUP) c->stats.drop_timing = sb__st_drop_timing(c, now);
+    sb__call_end(e, c, c->stats.result == SB_RESULT_NONE ? SB_RESULT_FAILED : c->stats.result, why,
+                 true, now);
 }

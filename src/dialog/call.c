@@ -113,6 +113,10 @@ void sb__call_end(sb_engine *e, sb_call *c, sb_result result, sb_end_reason why,
     c->stats.end_reason = why;
     c->stats.ended_by_remote = by_remote;
     c->stats.end_ms = now;
+    if (c->st.se_s && now >= c->st.t0_ms) {
+        uint64_t since = now - c->st.t0_ms;
+        c->stats.session_timer_since_refresh_ms = since > UINT32_MAX ? UINT32_MAX : (uint32_t)since;
+    }
     e->stats.calls_ended++;
     sb__emit(e, SB_EV_CALL_ENDED, c, c->stats.final_status_code, 0, sb_end_reason_name(why));
     call_free(e, c);
@@ -146,7 +150,7 @@ static void put_common(sb_engine *e, sb_buf *b, bool supported) {
     sb_buf_str(b, e->user);
     sb_buf_str(b, "@");
     sb_buf_str(b, e->hostport);
-    sb_buf_str(b, ">\r\nAllow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n");
+    sb_buf_str(b, ">\r\n" SB_ALLOW_HDR);
     /* UAC-1: `timer` in Supported whenever timers are enabled; never when disabled. */
     if (supported && e->cfg.timer.mode != SB_TIMER_OFF) sb_buf_str(b, "Supported: timer\r\n");
 }
@@ -347,7 +351,7 @@ size_t sb__sdp_body(sb_engine *e, sb_call *c, char *out, size_t cap) {
 
 /* Dialog state from a dialog-creating message (RFC 3261 §12.1). For the UAS, m is the INVITE;
  * for the UAC, the 2xx. Record-Route is reversed for the UAC. */
-void sb__dialog_learn(sb_engine *e, sb_call *c, const sb_msg *m, const sb_addr *from) {
+void sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from) {
     const sb_hdr *ct = sb_msg_hdr(m, SB_HDR_CONTACT);
     if (ct) {
         size_t pos = 0;
@@ -388,7 +392,6 @@ void sb__dialog_learn(sb_engine *e, sb_call *c, const sb_msg *m, const sb_addr *
     else if (from)
         c->peer = *from;
     c->peer_allows_update = sb_msg_has_token(m, SB_HDR_ALLOW, "UPDATE");
-    (void)e;
 }
 
 /* 2xx retransmission until the ACK (RFC 3261 §13.3.1.4): T1 doubling to T2, 64*T1 at most;

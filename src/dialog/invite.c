@@ -72,7 +72,7 @@ void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *
         t->seen_2xx = 1;
         c->inv_txn = NULL;
         set_final(c, m);
-        sb__dialog_learn(e, c, m, &t->peer);
+        sb__dialog_learn(c, m, &t->peer);
         c->state = SB_CS_CONFIRMED;
         c->stats.result = SB_RESULT_ANSWERED;
         c->stats.answer_ms = now;
@@ -153,7 +153,7 @@ static void end_fork(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint6
     sb_call fork = *c; /* a scratch copy: its strings are its own, the rest is borrowed */
     fork.remote_tag = fork.remote_target = fork.route = NULL;
     sb__str_set(&fork.remote_tag, m->to_tag);
-    sb__dialog_learn(e, &fork, m, &t->peer);
+    sb__dialog_learn(&fork, m, &t->peer);
     sb__send_ack(e, &fork, m->cseq);
     char out[SB_MAX_OUT], branch[48];
     sb_buf b;
@@ -197,6 +197,19 @@ static bool respond(sb_engine *e, sb_call *c, const sb_msg *m, int status, const
     return true;
 }
 
+/* Ends a call whose INVITE we never answered with a 2xx: the final status to m (when it could
+ * be read), the record's final status, then the end of the call. */
+static void finish_unanswered(sb_engine *e, sb_call *c, const sb_msg *m, int status,
+                              const char *extra, size_t extra_len, sb_result result,
+                              sb_end_reason why, bool by_remote, uint64_t now) {
+    if (m) respond(e, c, m, status, extra, extra_len, NULL, 0, now);
+    c->srv_inv = NULL;
+    c->stats.final_status_code = (uint16_t)status;
+    snprintf(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, "%s",
+             sb__reason_phrase(status));
+    sb__call_end(e, c, result, why, by_remote, now);
+}
+
 /* The INVITE is re-parsed from the server transaction's storage when the ring timer fires,
  * so the UAS keeps no copy of it: the transaction already holds the request's source. */
 static void answer(sb_engine *e, sb_call *c, uint64_t now) {
@@ -223,6 +236,8 @@ static void answer(sb_engine *e, sb_call *c, uint64_t now) {
     snprintf(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, "OK");
     c->stats.answer_ms = now;
     sb__emit(e, SB_EV_CALL_ANSWERED, c, 200, 0, NULL);
+    if (e->cfg.answer_duration_ms)
+        sb_tmr_arm(&e->heap, &c->talk_tmr, now + e->cfg.answer_duration_ms);
 }
 
 void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
@@ -248,7 +263,7 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
     sb_buf x;
     sb_buf_init(&x, extra, sizeof extra - 1);
     const char *reason = NULL;
-    int status = sb__st_check_request(e, NULL, m, &x, &reason);
+    int status = sb__st_check_request(e, m, &x, &reason);
     if (status == 422 || status == 400) { /* a negotiation step or bad input: no call yet */
         if (status == 422) e->stats.invites_422++;
         x.p[x.len] = '\0';
@@ -269,7 +284,7 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
     c->invite_cseq = m->cseq;
     c->remote_owns_callid = 1;
     c->reply_to = *from;
-    sb__dialog_learn(e, c, m, from);
+    sb__dialog_learn(c, m, from);
     sb__txn_attach(t, c);
     c->srv_inv = t;
     c->state = SB_CS_EARLY;
@@ -281,21 +296,13 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
 
     respond(e, c, m, 100, NULL, 0, NULL, 0, now);
     if (status) { /* 421 */
-        respond(e, c, m, status, extra, x.len, NULL, 0, now);
-        c->srv_inv = NULL;
-        c->stats.final_status_code = (uint16_t)status;
-        snprintf(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, "%s",
-                 sb__reason_phrase(status));
-        sb__call_end(e, c, SB_RESULT_REJECTED, SB_END_REJECTED, false, now);
+        finish_unanswered(e, c, m, status, extra, x.len, SB_RESULT_REJECTED, SB_END_REJECTED, false,
+                          now);
         return;
     }
     if (e->cfg.reject_code) {
-        respond(e, c, m, e->cfg.reject_code, NULL, 0, NULL, 0, now);
-        c->srv_inv = NULL;
-        c->stats.final_status_code = e->cfg.reject_code;
-        snprintf(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, "%s",
-                 sb__reason_phrase(e->cfg.reject_code));
-        sb__call_end(e, c, SB_RESULT_REJECTED, SB_END_REJECTED, false, now);
+        finish_unanswered(e, c, m, e->cfg.reject_code, NULL, 0, SB_RESULT_REJECTED, SB_END_REJECTED,
+                          false, now);
         return;
     }
     if (e->cfg.ring_time_ms) {
@@ -331,11 +338,7 @@ void sb__on_cancel(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from
         sb__reply(e, t, m, from, 200, NULL, now);
     if (!c || c->srv_inv != inv) return; /* answered already: the CANCEL has no effect */
     sb_msg im;
-    if (inv->req && sb_msg_parse(&im, inv->req, inv->req_len, true) >= 0)
-        respond(e, c, &im, 487, NULL, 0, NULL, 0, now);
-    c->srv_inv = NULL;
-    c->stats.final_status_code = 487;
-    snprintf(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, "%s",
-             sb__reason_phrase(487));
-    sb__call_end(e, c, SB_RESULT_CANCELLED, SB_END_CANCELLED, true, now);
+    bool parsed = inv->req && sb_msg_parse(&im, inv->req, inv->req_len, true) >= 0;
+    finish_unanswered(e, c, parsed ? &im : NULL, 487, NULL, 0, SB_RESULT_CANCELLED,
+                      SB_END_CANCELLED, true, now);
 }

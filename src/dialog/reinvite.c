@@ -87,7 +87,6 @@ void sb__on_media_tmr(void *owner, sb_tmr *t, uint64_t now) {
     } else if (c->held) {
         sb__media_change(e, c, SB_NEXT_RESUME, now);
     }
-    (void)since;
 }
 
 /* ---- responses to our re-INVITE or UPDATE ------------------------------------------------- */
@@ -187,13 +186,14 @@ void sb__in_dialog_session_request(sb_engine *e, sb_call *c, sb_txn *t, const sb
     c->remote_cseq = m->cseq;
     if (e->cfg.timer.answer_refresh_code) { /* fault injection: a broken refresh answerer */
         reply_extra(e, t, m, e->cfg.timer.answer_refresh_code, NULL, 0, now);
+        sb__st_refused(e, c, e->cfg.timer.answer_refresh_code, now);
         return;
     }
     char extra[512];
     sb_buf x;
     sb_buf_init(&x, extra, sizeof extra - 1);
     const char *reason = NULL;
-    int status = sb__st_check_request(e, c, m, &x, &reason);
+    int status = sb__st_check_request(e, m, &x, &reason);
     if (status) {
         x.p[x.len] = '\0';
         sb__reply_reason(e, t, m, &t->peer, status, reason, extra, now);

@@ -31,15 +31,13 @@ static bool speaks_other_sip(const char *p, size_t len) {
 }
 
 void sb__reply_bad_request(sb_engine *e, const sb_addr *from, const char *data, size_t len,
-                           const char *why) {
+                           const char *why, sb_perr kind) {
     /* 505 for a version we do not speak, 513 for what is too large, else 400 (RFC 3261 §21) */
     const char *status = "400 Bad Request: ";
-    if (strcmp(why, "bad SIP version") == 0 && speaks_other_sip(data, len))
+    if (kind == SB_PERR_VERSION && speaks_other_sip(data, len))
         status = "505 Version Not Supported: ";
-    if (len > SB_MSG_MAX_SIZE) {
-        status = "513 Message Too Large: ";
-        len = SB_MSG_MAX_SIZE;
-    }
+    if (kind == SB_PERR_TOO_LARGE) status = "513 Message Too Large: ";
+    if (len > SB_MSG_MAX_SIZE) len = SB_MSG_MAX_SIZE;
     const char *p = data, *end = data + len;
     size_t mlen = 0;
     while (p + mlen < end && is_token_char(p[mlen]))

@@ -73,14 +73,19 @@ const char *sb_end_reason_name(sb_end_reason r) {
 }
 
 static const char *const vio_ids[] = {
-#define SB__VIO_ID(id, rfc, text) rfc,
+#define SB__VIO_ID(id, rfc, level, text) rfc,
     SB_VIOLATION_MAP(SB__VIO_ID)
 #undef SB__VIO_ID
 };
 static const char *const vio_texts[] = {
-#define SB__VIO_TEXT(id, rfc, text) text,
+#define SB__VIO_TEXT(id, rfc, level, text) text,
     SB_VIOLATION_MAP(SB__VIO_TEXT)
 #undef SB__VIO_TEXT
+};
+static const sb_level vio_levels[] = {
+#define SB__VIO_LEVEL(id, rfc, level, text) SB_LEVEL_##level,
+    SB_VIOLATION_MAP(SB__VIO_LEVEL)
+#undef SB__VIO_LEVEL
 };
 
 const char *sb_violation_rfc_id(sb_violation v) {
@@ -88,6 +93,12 @@ const char *sb_violation_rfc_id(sb_violation v) {
 }
 const char *sb_violation_text(sb_violation v) {
     return (unsigned)v < SB_VIO__COUNT ? vio_texts[v] : "?";
+}
+sb_level sb_violation_level(sb_violation v) {
+    return (unsigned)v < SB_VIO__COUNT ? vio_levels[v] : SB_LEVEL_MUST;
+}
+const char *sb_level_name(sb_level l) {
+    return l == SB_LEVEL_SHOULD ? "SHOULD" : "MUST";
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */
@@ -298,6 +309,7 @@ static void malformed(sb_engine *e, const sb_addr *from, const char *why) {
 }
 
 static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
+    sb__st_branch_check(e, c, false, 0, 0); /* BRANCH-1 held for this request */
     if (m->cseq <= c->remote_cseq && m->method != SB_METHOD_ACK) {
         /* RFC 3261 §12.2.2: a lower CSeq is out of order */
         sb__reply(e, t, m, &t->peer, 500, "Retry-After: 1\r\n", now);
@@ -321,8 +333,7 @@ static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg 
         sb__reply(e, t, m, &t->peer, 501, NULL, now);
         break;
     default:
-        sb__reply(e, t, m, &t->peer, 405, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n",
-                  now);
+        sb__reply(e, t, m, &t->peer, 405, SB_ALLOW_HDR, now);
         break;
     }
 }
@@ -414,6 +425,15 @@ static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len, 
     }
     uint64_t sent_by = sb__sent_by(m); /* once per request: matching and the new transaction */
     sb_txn *t = sb__txn_find(e, m->branch, m->method, sent_by, true);
+    if (t && t->cseq != m->cseq) {
+        /* Same branch, another CSeq: a new request from a peer that reuses branches (RFC 3261
+         * §8.1.1.7 wants them unique; SIPp loops do this). Answer it as new, and record the
+         * breach on its dialog. The old transaction only absorbed retransmissions by now. */
+        sb_call *c = m->to_tag.n ? sb__call_find(e, m->call_id, m->to_tag, m->from_tag) : NULL;
+        if (c) sb__st_branch_check(e, c, true, t->cseq, m->cseq);
+        sb__txn_destroy(t);
+        t = NULL;
+    }
     if (t) { /* a retransmission */
         if (t->kind == SB_IST)
             sb__ist_recv(t, m, now);
@@ -468,7 +488,7 @@ static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len, 
         sb__reply(e, t, m, from, 501, NULL, now);
         break;
     default:
-        sb__reply(e, t, m, from, 405, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n", now);
+        sb__reply(e, t, m, from, 405, SB_ALLOW_HDR, now);
         break;
     }
 }
@@ -479,7 +499,8 @@ int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_
     e->stats.msgs_received++;
     if (len > SB_MSG_MAX_SIZE) {
         malformed(e, from, "message too large");
-        sb__reply_bad_request(e, from, (const char *)data, len, "message too large");
+        sb__reply_bad_request(e, from, (const char *)data, len, "message too large",
+                              SB_PERR_TOO_LARGE);
         return SB_ETOOBIG;
     }
     /* keep-alives (CRLF pings, RFC 5626 §4.4.1) are not messages */
@@ -493,7 +514,7 @@ int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_
     if (n < 0) {
         const char *why = m.error ? m.error : "malformed message";
         malformed(e, from, why);
-        sb__reply_bad_request(e, from, raw, len, why);
+        sb__reply_bad_request(e, from, raw, len, why, m.error_kind);
         return SB_EMALFORMED;
     }
     if (m.is_request) {

@@ -16,6 +16,8 @@
 /* A request whose echoed headers (Via, From, To, Call-ID, CSeq, Record-Route) exceed this
  * could not be answered within SB_MAX_OUT: it is refused before any state exists. */
 #define SB_MAX_ECHO (SB_MAX_OUT - 2048)
+/* The methods we accept, for Allow in our INVITEs, 2xx and 405s (UPD-5). */
+#define SB_ALLOW_HDR "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n"
 
 typedef enum {
     SB_CS_CALLING = 0, /* UAC: INVITE sent, no answer yet */
@@ -116,7 +118,7 @@ void sb__emit_retransmit(sb_engine *e, sb_call *c, const sb_addr *to, const char
 
 /* engine/badreq.c */
 void sb__reply_bad_request(sb_engine *e, const sb_addr *from, const char *data, size_t len,
-                           const char *why);
+                           const char *why, sb_perr kind);
 
 /* dialog/call.c: lifecycle and message building */
 sb_call *sb__call_new(sb_engine *e, sb_role role, uint64_t now);
@@ -155,7 +157,7 @@ const char *sb__reason_phrase(int status);
 size_t sb__sdp_body(sb_engine *e, sb_call *c, char *out, size_t cap);
 void sb__call_index(sb_engine *e, sb_call *c, sb_slice call_id);
 void sb__call_free_all(sb_engine *e);
-void sb__dialog_learn(sb_engine *e, sb_call *c, const sb_msg *m, const sb_addr *from);
+void sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from);
 /* UAS: keep our 2xx and retransmit it until the ACK (RFC 3261 §13.3.1.4). */
 void sb__ok_keep(sb_engine *e, sb_call *c, const sb_addr *to, const char *msg, size_t len,
                  uint64_t now);

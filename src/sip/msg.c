@@ -388,18 +388,36 @@ int sb_parse_min_se(sb_slice value, uint32_t *min_se_s) {
     return 0;
 }
 
+int sb_parse_retry_after(sb_slice value, uint32_t *secs) {
+    sb_slice v = sb_slice_trim(value);
+    const char *p = v.p, *e = v.p + v.n;
+    uint64_t x;
+    bool over;
+    if (!v.n || read_uint(&p, e, UINT32_MAX, &x, &over) == 0) return SB_EMALFORMED;
+    /* a comment or parameters may follow (RFC 3261 §20.33); only the delay matters here */
+    *secs = over ? UINT32_MAX : (uint32_t)x;
+    return 0;
+}
+
 /* ---- Message parser ---------------------------------------------------------------------- */
 
-static ptrdiff_t fail(sb_msg *m, const char *buf, const char *at, const char *why) {
+static ptrdiff_t fail_as(sb_msg *m, const char *buf, const char *at, const char *why,
+                         sb_perr kind) {
     m->error = why;
     m->error_offset = (size_t)(at - buf);
+    m->error_kind = kind;
     return SB_EMALFORMED;
+}
+
+static ptrdiff_t fail(sb_msg *m, const char *buf, const char *at, const char *why) {
+    return fail_as(m, buf, at, why, SB_PERR_MALFORMED);
 }
 
 /* The input ended before the header block did. On a stream that means "read more", unless
  * the size cap is already reached; a datagram has nothing more to come. */
 static ptrdiff_t ran_out(sb_msg *m, const char *buf, size_t len, bool is_datagram) {
-    if (len >= SB_MSG_MAX_SIZE) return fail(m, buf, buf + SB_MSG_MAX_SIZE, "message too large");
+    if (len >= SB_MSG_MAX_SIZE)
+        return fail_as(m, buf, buf + SB_MSG_MAX_SIZE, "message too large", SB_PERR_TOO_LARGE);
     if (is_datagram) return fail(m, buf, buf + len, "truncated header block");
     return SB_EINCOMPLETE;
 }
@@ -447,7 +465,8 @@ static ptrdiff_t parse_start(sb_msg *m, const char *buf, const char *p, const ch
     if (u == u_end) return fail(m, buf, u, "missing Request-URI");
     const char *v = skip_sp(u_end, e);
     const char *v_end = word_end(v, e);
-    if (!is_sip_version(span(v, v_end))) return fail(m, buf, v, "bad SIP version");
+    if (!is_sip_version(span(v, v_end)))
+        return fail_as(m, buf, v, "bad SIP version", SB_PERR_VERSION);
     if (sb_slice_trim(span(v_end, e)).n != 0) return fail(m, buf, v_end, "bad request line");
     m->is_request = true;
     m->method_name = first;
@@ -569,6 +588,7 @@ static void reset(sb_msg *m) {
     m->cseq_method = SB_METHOD_OTHER;
     m->cseq_method_name = m->body = none;
     m->error = NULL;
+    m->error_kind = SB_PERR_NONE;
     m->error_offset = 0;
 }
 
@@ -576,7 +596,7 @@ ptrdiff_t sb_msg_parse(sb_msg *m, const char *buf, size_t len, bool is_datagram)
     reset(m);
     if (len == 0) return is_datagram ? fail(m, buf, buf, "empty datagram") : SB_EINCOMPLETE;
     if (is_datagram && len > SB_MSG_MAX_SIZE)
-        return fail(m, buf, buf + SB_MSG_MAX_SIZE, "message too large");
+        return fail_as(m, buf, buf + SB_MSG_MAX_SIZE, "message too large", SB_PERR_TOO_LARGE);
     const char *p = buf;
     const char *end = buf + (len < SB_MSG_MAX_SIZE ? len : SB_MSG_MAX_SIZE);
 
@@ -654,7 +674,8 @@ ptrdiff_t sb_msg_parse(sb_msg *m, const char *buf, size_t len, bool is_datagram)
         m->body = span(p, buf + len);
         return (ptrdiff_t)len;
     }
-    if (cl > SB_MSG_MAX_SIZE - head) return fail(m, buf, p, "message too large");
+    if (cl > SB_MSG_MAX_SIZE - head)
+        return fail_as(m, buf, p, "message too large", SB_PERR_TOO_LARGE);
     if (len - head < cl) {
         if (is_datagram) return fail(m, buf, buf + len, "body shorter than Content-Length");
         return SB_EINCOMPLETE;

@@ -276,6 +276,17 @@ static void test_UAS_10_always_mode_adds_timer(void **state) {
     assert_false(requires_timer(ok));
     sp_at(p, 60000);
     sp_expect_times(p, "INVITE", NULL, (uint64_t[]){60000}, 1);
+    sp_free(p);
+
+    /* Unchecked, a request without Session-Expires and Min-SE gets our --timer-se as given
+     * (it used to be raised to 90 s): SE 4, we refresh at 2 s. */
+    c = sp_cfg(SB_TIMER_ALWAYS, 4, SB_REFRESHER_UAC);
+    c.timer.min_se_s = 2;
+    c.timer.unchecked = true;
+    p = uas_answered(&c, NULL);
+    assert_int_equal(sp_se(ok_invite(p), NULL), 4);
+    sp_at(p, 2000);
+    sp_expect_times(p, "INVITE", NULL, (uint64_t[]){2000}, 1);
 }
 
 /* ---- HDR (UAS side) ------------------------------------------------------------------------ */

@@ -131,6 +131,11 @@ static void test_uas_refresher_UAS5_UAS7_REF14(void **state) {
     assert_int_equal(s->session_timer_refresher, 1);
     assert_int_equal(c->session_timer_refreshes, 2);
     assert_int_equal(s->session_timer_refreshes, 2);
+    /* the method per direction: the far end refreshed by re-INVITE, we never did */
+    assert_int_equal(c->session_timer_refresh_method_remote, SB_VIA_INVITE);
+    assert_int_equal(c->session_timer_refresh_method_local, SB_VIA_NONE);
+    assert_int_equal(s->session_timer_refresh_method_local, SB_VIA_INVITE);
+    assert_true(c->checks_passed & (1u << SB_VIO_MISSED_REFRESH)); /* UAC-13 held */
     assert_int_equal(c->end_reason, SB_END_NORMAL);
     assert_int_equal(s->end_reason, SB_END_NORMAL);
     assert_int_equal(sb_sim_count_events(sim, uas, SB_EV_REFRESH_SENT), 2);
@@ -164,6 +169,13 @@ static void run_silent_refresher(uint32_t se_s, uint64_t expect_bye) {
     const sb_call_stats *c = st_ended(sim, uac, 0);
     assert_true(c->ended_by_remote);
     assert_int_equal(st_ended_at(sim, uac, 0), expect_bye + 1);
+    /* The silent side is judging the far end as non-refresher (EXP-1): it tore down in time, so
+     * the check passed, and the fault, not the far end, explains the end of the call. */
+    assert_true(c->checks_passed & (1u << SB_VIO_NO_TEARDOWN));
+    assert_int_equal(c->violations, 0);
+    assert_int_equal(c->end_reason, SB_END_SESSION_EXPIRED);
+    assert_true(c->fault_injected);
+    assert_false(c->session_timer_expired);
     st_free(sim);
 }
 
@@ -368,9 +380,52 @@ static void test_refresh_481_bye_REF8(void **state) {
     assert_int_equal(c->end_reason, SB_END_REFRESH_FAILED);
     assert_false(c->ended_by_remote);
     assert_int_equal(c->session_timer_refresh_failures, 1);
+    assert_int_equal(c->session_timer_refresh_failure_status, 481);
     assert_int_equal(c->session_timer_refreshes, 0);
+    /* The refusing side never blames the far end for the refresh it refused (no UAC-13), and
+     * REF-8 passes: the far end hung up at once. */
+    const sb_call_stats *s = st_ended(sim, uas, 0);
+    assert_int_equal(s->session_timer_refreshes_refused, 1);
+    assert_true(s->checks_passed & (1u << SB_VIO_KEPT_DIALOG));
+    assert_int_equal(s->violations, 0);
+    assert_int_equal(s->end_reason, SB_END_REFRESH_FAILED);
+    assert_true(s->ended_by_remote);
     st_expect_no_leaks(sim, uac);
     st_expect_no_leaks(sim, uas);
+    st_free(sim);
+}
+
+/* answer -d: the answerer hangs up 31 s after its 2xx (at 31001); the caller, whose talk time
+ * is 50 s, records the drop as remote_hangup. The answerer's own end is normal. */
+static void test_answer_duration_is_a_drop_for_the_caller(void **state) {
+    (void)state;
+    sb_config a = st_config(UAC_ADDR, 1), b = st_config(UAS_ADDR, 2);
+    b.answer_duration_ms = 31000;
+    int uac, uas;
+    sb_sim *sim = st_pair(7, &a, &b, &uac, &uas);
+    st_call(sim, uac, 50000);
+    assert_true(sb_sim_run_idle(sim, 100000));
+    st_expect_sends(sim, uas, "BYE", NULL, (uint64_t[]){31001}, 1);
+    const sb_call_stats *c = st_ended(sim, uac, 0), *s = st_ended(sim, uas, 0);
+    assert_int_equal(c->end_reason, SB_END_REMOTE_HANGUP);
+    assert_true(c->ended_by_remote);
+    assert_int_equal(s->end_reason, SB_END_NORMAL);
+    assert_false(s->ended_by_remote);
+    st_free(sim);
+}
+
+/* --min-duration on the answerer: a caller that hangs up after 5 s of the 15 s asked for ends
+ * remote_hangup on the answering side. */
+static void test_min_duration_on_the_answerer(void **state) {
+    (void)state;
+    sb_config a = st_config(UAC_ADDR, 1), b = st_config(UAS_ADDR, 2);
+    b.min_duration_ms = 15000;
+    int uac, uas;
+    sb_sim *sim = st_pair(7, &a, &b, &uac, &uas);
+    st_call(sim, uac, 5000);
+    assert_true(sb_sim_run_idle(sim, 100000));
+    assert_int_equal(st_ended(sim, uas, 0)->end_reason, SB_END_REMOTE_HANGUP);
+    assert_int_equal(st_ended(sim, uac, 0)->end_reason, SB_END_NORMAL);
     st_free(sim);
 }
 
@@ -462,6 +517,8 @@ int main(void) {
         st_test(test_422_retry_UAS1_4222_4223),
         st_test(test_422_chain_min_se_too_large_4225_4226),
         st_test(test_refresh_481_bye_REF8),
+        st_test(test_answer_duration_is_a_drop_for_the_caller),
+        st_test(test_min_duration_on_the_answerer),
         st_test(test_refresh_timeout_bye_REF8_EXP4),
         st_test(test_hold_kept_through_refresh_UAC15_REF7_REF13),
     };

@@ -116,6 +116,33 @@ static void answer_flags(void **state) {
     assert_int_equal(cli.cfg.max_concurrent, 10);
 }
 
+/* Verdict flags: --fail-on picks the levels that fail a call; --min-duration and answer -d set
+ * when a far-end hangup counts as a drop and when the answerer hangs up itself. */
+static void verdict_flags(void **state) {
+    (void)state;
+    assert_int_equal(PARSE("call", "sip:a@127.0.0.1", "--fail-on", "should"), 0);
+    assert_true(cli.fail_on_violation);
+    assert_true(cli.fail_on_should);
+    assert_int_equal(PARSE("call", "sip:a@127.0.0.1", "--fail-on", "none"), 0);
+    assert_false(cli.fail_on_violation);
+    assert_false(cli.fail_on_should);
+    assert_int_equal(PARSE("call", "sip:a@127.0.0.1"), 0);
+    assert_true(cli.fail_on_violation);
+    assert_false(cli.fail_on_should);
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--fail-on", "may"),
+                 "sipbeat: --fail-on may: not allowed (allowed: must, should, none)");
+    assert_int_equal(PARSE("answer", "-d", "20s", "--min-duration", "15s"), 0);
+    assert_int_equal(cli.cfg.answer_duration_ms, 20000);
+    assert_int_equal(cli.cfg.min_duration_ms, 15000);
+    assert_int_equal(PARSE("answer"), 0);
+    assert_int_equal(cli.cfg.answer_duration_ms, 0);
+    assert_int_equal(PARSE("call", "sip:a@127.0.0.1", "--min-duration", "2m"), 0);
+    assert_int_equal(cli.cfg.min_duration_ms, 120000);
+    expect_usage(PARSE("answer", "--min-duration", "15"),
+                 "sipbeat: --min-duration 15: a duration needs a unit (allowed: a whole number "
+                 "with unit ms, s, m or h, e.g. 500ms, 10s, 2m, 1h)");
+}
+
 static void help_and_version(void **state) {
     (void)state;
     assert_int_equal(PARSE("--help"), 0);
@@ -248,6 +275,7 @@ int main(void) {
         cmocka_unit_test(call_flags),
         cmocka_unit_test(timer_flags),
         cmocka_unit_test(answer_flags),
+        cmocka_unit_test(verdict_flags),
         cmocka_unit_test(help_and_version),
         cmocka_unit_test(timer_messages),
         cmocka_unit_test(duration_and_number_messages),

@@ -154,13 +154,14 @@ static void verdicts(void **state) {
     (void)state;
     sb_config cfg;
     memset(&cfg, 0, sizeof cfg);
+    uint32_t must = sb_fail_mask(true, false), none = sb_fail_mask(false, false);
     sb_call_stats st = answered_uac();
-    assert_false(sb_call_passed(&st, &cfg, true)); /* a violation fails the call */
-    assert_true(sb_call_passed(&st, &cfg, false)); /* --no-fail-on-violation */
+    assert_false(sb_call_passed(&st, &cfg, must)); /* a MUST violation fails the call */
+    assert_true(sb_call_passed(&st, &cfg, none));  /* --no-fail-on-violation */
     st.violations = 0;
-    assert_true(sb_call_passed(&st, &cfg, true));
+    assert_true(sb_call_passed(&st, &cfg, must));
     st.end_reason = SB_END_SESSION_EXPIRED;
-    assert_false(sb_call_passed(&st, &cfg, true));
+    assert_false(sb_call_passed(&st, &cfg, must));
 
     sb_call_stats rej;
     memset(&rej, 0, sizeof rej);
@@ -168,11 +169,81 @@ static void verdicts(void **state) {
     rej.result = SB_RESULT_REJECTED;
     rej.final_status_code = 486;
     rej.end_reason = SB_END_REJECTED;
-    assert_false(sb_call_passed(&rej, &cfg, true));
+    assert_false(sb_call_passed(&rej, &cfg, must));
     cfg.reject_code = 486; /* answer --reject 486: rejecting is the job */
-    assert_true(sb_call_passed(&rej, &cfg, true));
+    assert_true(sb_call_passed(&rej, &cfg, must));
     cfg.reject_code = 603;
-    assert_false(sb_call_passed(&rej, &cfg, true));
+    assert_false(sb_call_passed(&rej, &cfg, must));
+}
+
+/* A far-end BYE before the call was due to end never passes, whatever the checks say. */
+static void remote_hangup_fails(void **state) {
+    (void)state;
+    sb_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    sb_call_stats st = answered_uac();
+    st.violations = 0;
+    st.end_reason = SB_END_REMOTE_HANGUP;
+    st.ended_by_remote = true;
+    assert_false(sb_call_passed(&st, &cfg, sb_fail_mask(false, false)));
+    st.fault_injected = true; /* not even when a fault of ours was in play */
+    assert_false(sb_call_passed(&st, &cfg, sb_fail_mask(true, false)));
+}
+
+/* Our faults explain the end they provoke; the checks still judge the far end. */
+static void fault_explains_end(void **state) {
+    (void)state;
+    sb_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    uint32_t must = sb_fail_mask(true, false), should = sb_fail_mask(true, true);
+    sb_call_stats st = answered_uac();
+    st.violations = 0;
+    st.end_reason = SB_END_SESSION_EXPIRED; /* the far end tore down our silent session */
+    st.ended_by_remote = true;
+    assert_false(sb_call_passed(&st, &cfg, must)); /* without a fault: a failure */
+    st.fault_injected = true;
+    assert_true(sb_call_passed(&st, &cfg, must));
+    st.end_reason = SB_END_REFRESH_FAILED; /* it hung up after we refused its refresh */
+    assert_true(sb_call_passed(&st, &cfg, must));
+    st.ended_by_remote = false; /* our own refresh failed: the fault does not explain that */
+    assert_false(sb_call_passed(&st, &cfg, must));
+    /* SHOULD-level deviations fail the call only with --fail-on should */
+    st.end_reason = SB_END_SESSION_EXPIRED;
+    st.violations = 1u << SB_VIO_NO_TEARDOWN;
+    assert_int_equal(sb_violation_level(SB_VIO_NO_TEARDOWN), SB_LEVEL_SHOULD);
+    assert_true(sb_call_passed(&st, &cfg, must));
+    assert_false(sb_call_passed(&st, &cfg, should));
+    st.violations = 1u << SB_VIO_MISSED_REFRESH; /* MUST */
+    assert_false(sb_call_passed(&st, &cfg, must));
+}
+
+/* The end note of a drop reads as what happened: a BYE at 1800 s with Session-Expires 1800. */
+static void drop_note(void **state) {
+    (void)state;
+    sb_call_stats st = answered_uac();
+    st.end_reason = SB_END_REMOTE_HANGUP;
+    st.answer_ms = 1000;
+    st.end_ms = 1000 + 1800000;
+    st.session_timer_since_refresh_ms = 900000;
+    st.drop_timing = SB_DROP_AT_SE;
+    strcpy(st.remote_reason_protocol, "Q.850");
+    st.remote_reason_cause = 102;
+    strcpy(st.remote_reason_text, "Recovery on timer expiry");
+    char note[256];
+    assert_true(sb_call_end_note(&st, note, sizeof note) > 0);
+    assert_string_equal(note, "far end hung up 1800.0 s into the call, 900.0 s after the last "
+                              "session-timer 2xx (Session-Expires 1800 s): matches "
+                              "session_expires; Reason: Q.850 cause 102 \"Recovery on timer "
+                              "expiry\"");
+    json_t *o = sb_report_call(&st, 0, false);
+    assert_string_equal(str(o, "end_reason"), "remote_hangup");
+    assert_string_equal(str(o, "drop_timing"), "session_expires");
+    assert_string_equal(str(o, "remote_reason_protocol"), "Q.850");
+    assert_int_equal(num(o, "remote_reason_cause"), 102);
+    assert_string_equal(str(o, "end_note"), note);
+    json_decref(o);
+    st.end_reason = SB_END_NORMAL;
+    assert_int_equal(sb_call_end_note(&st, note, sizeof note), 0);
 }
 
 static size_t distinct_ids(void) {
@@ -217,6 +288,20 @@ static void summary_and_compliance(void **state) {
     assert_int_equal(num(p, "p90"), 90);
     assert_int_equal(num(p, "p99"), 100);
     assert_int_equal(num(p, "max"), 100);
+    /* The mergeable form beside them: ten 1-ms buckets, 10..100. */
+    json_t *h = json_object_get(p, "histogram");
+    assert_int_equal(num(h, "count"), 10);
+    assert_int_equal(num(h, "min"), 10);
+    assert_int_equal(num(h, "max"), 100);
+    assert_int_equal(num(h, "clamped"), 0);
+    json_t *b = json_object_get(h, "buckets");
+    assert_int_equal(json_array_size(b), 10);
+    for (size_t i = 0; i < 10; i++) {
+        json_t *e = json_array_get(b, i);
+        assert_int_equal(json_integer_value(json_array_get(e, 0)), 10 * (i + 1));
+        assert_int_equal(json_integer_value(json_array_get(e, 1)), 10 * (i + 1));
+        assert_int_equal(json_integer_value(json_array_get(e, 2)), 1);
+    }
     assert_int_equal(num(o, "session_timer_refreshes"), 40);
     assert_int_equal(num(o, "session_timer_refresh_failures"), 0);
     assert_int_equal(num(o, "session_timer_422_count"), 10);
@@ -224,10 +309,17 @@ static void summary_and_compliance(void **state) {
     assert_int_equal(num(o, "violations"), 10);
 
     /* UAS-2 has two checks (SE below Min-SE, SE raised): one call counts once per id. UAS-5
-     * and HDR-8 were checked and passed; EXP-1 was never checked. */
+     * and HDR-8 were checked and passed; UAC-13 and EXP-1 were never checked. */
     json_t *c = json_object_get(o, "compliance");
     assert_int_equal(num(json_object_get(c, "UAS-2"), "failed"), 10);
     assert_int_equal(num(json_object_get(c, "UAS-2"), "passed"), 0);
+    assert_int_equal(num(json_object_get(c, "UAS-2"), "evaluated"), 10);
+    assert_string_equal(str(json_object_get(c, "UAS-2"), "level"), "MUST");
+    json_t *first = json_object_get(json_object_get(c, "UAS-2"), "first_failed_call_ids");
+    assert_int_equal(json_array_size(first), SB_FIRST_FAILED);
+    assert_string_equal(json_string_value(json_array_get(first, 0)), "abc@127.0.0.1");
+    assert_string_equal(str(json_object_get(c, "EXP-1"), "level"), "SHOULD");
+    assert_int_equal(num(json_object_get(c, "UAC-13"), "evaluated"), 0);
     assert_int_equal(num(json_object_get(c, "UAS-5"), "passed"), 10);
     assert_int_equal(num(json_object_get(c, "HDR-8"), "passed"), 10);
     assert_int_equal(num(json_object_get(c, "EXP-1"), "passed"), 0);
@@ -242,9 +334,37 @@ static void no_answer_means_null_percentiles(void **state) {
     sb_summary s;
     sb_summary_init(&s);
     json_t *o = sb_report_summary(&s);
-    assert_true(json_is_null(json_object_get(json_object_get(o, "setup_time_ms"), "p50")));
+    json_t *p = json_object_get(o, "setup_time_ms");
+    assert_true(json_is_null(json_object_get(p, "p50")));
+    assert_true(json_is_null(json_object_get(p, "max")));
+    json_t *h = json_object_get(p, "histogram");
+    assert_int_equal(num(h, "count"), 0);
+    assert_true(json_is_null(json_object_get(h, "min")));
+    assert_true(json_is_null(json_object_get(h, "max")));
+    assert_int_equal(json_array_size(json_object_get(h, "buckets")), 0);
     json_decref(o);
     sb_summary_free(&s);
+}
+
+/* Above a second the percentiles come from 1/128-wide buckets: the bucket's upper bound,
+ * never below the true value and < 1 % above; max stays exact. */
+static void setup_times_above_a_second(void **state) {
+    (void)state;
+    static sb_summary s; /* 25 KiB of histogram: not on the stack */
+    sb_summary_init(&s);
+    sb_call_stats a = answered_uac();
+    for (uint64_t i = 1; i <= 1000; i++) {
+        a.answer_ms = a.start_ms + 10 * i; /* 10..10000 ms */
+        assert_int_equal(sb_summary_add(&s, &a, true), 0);
+    }
+    sb_setup_pcts p;
+    assert_true(sb_summary_setup(&s, &p));
+    assert_int_equal(p.p50, 5023); /* true 5000, bucket 4992..5023 */
+    assert_int_equal(p.p90, 9023); /* true 9000, bucket 8960..9023 */
+    assert_int_equal(p.p99, 9919); /* true 9900, bucket 9856..9919 */
+    assert_int_equal(p.max, 10000);
+    sb_summary_free(&s);
+    assert_false(sb_summary_setup(&s, &p)); /* free leaves an empty summary */
 }
 
 static void event_lines(void **state) {
@@ -272,7 +392,8 @@ static void event_lines(void **state) {
     ev.type = SB_EV_VIOLATION;
     ev.value = SB_VIO_MISSED_REFRESH;
     o = sb_report_event(&ev, 1000, "uas");
-    assert_string_equal(str(o, "id"), "EXP-1");
+    assert_string_equal(str(o, "id"), "UAC-13");
+    assert_string_equal(str(o, "level"), "MUST");
     json_decref(o);
 
     ev.type = SB_EV_CALL_ENDED;
@@ -326,8 +447,12 @@ int main(void) {
         cmocka_unit_test(unanswered_record),
         cmocka_unit_test(unreachable_record),
         cmocka_unit_test(verdicts),
+        cmocka_unit_test(remote_hangup_fails),
+        cmocka_unit_test(fault_explains_end),
+        cmocka_unit_test(drop_note),
         cmocka_unit_test(summary_and_compliance),
         cmocka_unit_test(no_answer_means_null_percentiles),
+        cmocka_unit_test(setup_times_above_a_second),
         cmocka_unit_test(event_lines),
         cmocka_unit_test(config_echo),
     };
