@@ -337,6 +337,11 @@ typedef struct {
 } sb_engine_stats;
 void sb_engine_get_stats(const sb_engine *e, sb_engine_stats *out);
 
+/* INVITE server transactions whose final non-2xx response (a reject, 422, 503, ...) still waits
+ * for its ACK: RFC 3261 §17.2.1 retransmits it until then. A shell about to exit waits for 0,
+ * so the caller's INVITE transaction ends with its ACK instead of losing our retransmissions. */
+size_t sb_engine_awaiting_ack(const sb_engine *e);
+
 /* Writes the handles of up to cap live calls into out; returns how many calls are live.
  * Lets a shell that must stop at once still report the calls in progress. */
 size_t sb_engine_live_calls(const sb_engine *e, uint32_t *out, size_t cap);

@@ -17,6 +17,7 @@ typedef enum {
     SB_CMD_ANSWER,
     SB_CMD_CALL,
     SB_CMD_DEMO,
+    SB_CMD_PARSE, /* only as a help topic: main() hands `parse` to sb_run_parse directly */
 } sb_cmd;
 
 typedef struct {

@@ -34,7 +34,7 @@ static const char timers[] =
     "session timers (RFC 4028):\n"
     "  --timer MODE               off | supported | required | always (default off)\n"
     "  --timer-se S               Session-Expires in seconds, 90..7200; required with --timer\n"
-    "  --timer-min-se S           our Min-SE in seconds (default 90)\n"
+    "  --timer-min-se S           our Min-SE in seconds (default 90, or a lower SE if unchecked)\n"
     "  --timer-refresher WHO      uac | uas | none (default uac)\n"
     "  --timer-method M           invite | update | auto (default invite)\n"
     "  --timer-soft-expiry        on expiry log instead of sending BYE\n"
@@ -80,6 +80,15 @@ static const char demo_help[] =
     "a plain call, hold and resume, session refreshes, a 422 retry, and an expiry BYE\n"
     "after the refresher goes silent. Exit 0 if every call ended as expected.\n";
 
+static const char parse_help[] =
+    "usage: sipbeat parse [FILE|-]\n"
+    "\n"
+    "Parses one SIP message from FILE (- or nothing: standard input) and prints it as JSON:\n"
+    "start line, headers, body length, and Session-Expires, Min-SE, Supported and Require\n"
+    "decoded. A block pasted from a --trace file may keep its \"----- ... bytes)\" line: the\n"
+    "message is then exactly the bytes that line announces. Exit 0 valid, 1 malformed (one\n"
+    "line: the reason and the byte offset), 2 usage error, 3 the file cannot be read.\n";
+
 static char buf[4096];
 
 const char *sb_cli_help(sb_cmd about) {
@@ -96,6 +105,8 @@ const char *sb_cli_help(sb_cmd about) {
     case SB_CMD_DEMO:
         parts[0] = demo_help, parts[1] = "\n", parts[2] = outputs;
         break;
+    case SB_CMD_PARSE:
+        return parse_help;
     default:
         return overview;
     }

@@ -1,10 +1,12 @@
 /* `sipbeat parse [FILE|-]`: one SIP message in, its parsed form out as JSON. */
+#include "app/cli.h"
 #include "app/run.h"
 #include "sipbeat/errors.h"
 #include "sipbeat/msg.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,12 +51,61 @@ static json_t *min_se(const sb_msg *m) {
     return json_integer(v);
 }
 
-static int parse_buf(const char *name, const char *buf, size_t len) {
+/* Room for the line --trace writes before a message, on top of the largest message. */
+#define TRACE_HEAD_MAX 512
+
+/* Is this line a --trace header, "----- 1.234 s SENT to ADDR (uac ADDR, 675 bytes)"
+ * (session.c)? Then *bytes is the datagram's length as the trace recorded it. */
+static bool trace_head(const char *p, size_t n, size_t *bytes) {
+    static const char tail[] = " bytes)";
+    size_t t = sizeof tail - 1;
+    while (n && (p[n - 1] == '\r' || p[n - 1] == '\n'))
+        n--;
+    if (n < 6 + t || memcmp(p, "----- ", 6) != 0 || memcmp(p + n - t, tail, t) != 0) return false;
+    size_t d = n - t, v = 0, mul = 1;
+    while (d > 6 && p[d - 1] >= '0' && p[d - 1] <= '9' && mul <= 100000000) {
+        v += (size_t)(p[d - 1] - '0') * mul;
+        mul *= 10;
+        d--;
+    }
+    if (d == n - t || p[d - 1] != ' ') return false;
+    *bytes = v;
+    return true;
+}
+
+/* A block pasted from a --trace file: the trace writes a header line, the datagram, and a
+ * newline before the next header. Narrows [*off, *off + *len) to the datagram: it starts after
+ * the header line, and ends where the header said, or before the next header line (a copy
+ * whose line ends were rewritten is shorter than announced). Anything else is left as is. */
+static void trace_block(const char *buf, size_t *off, size_t *len) {
+    size_t p = 0, want = SIZE_MAX, end = *len;
+    while (p < end && (buf[p] == '\r' || buf[p] == '\n'))
+        p++;
+    const char *lf = memchr(buf + p, '\n', end - p);
+    if (lf && trace_head(buf + p, (size_t)(lf - buf) - p, &want))
+        p = (size_t)(lf - buf) + 1; /* the message starts after the header line */
+    else
+        p = 0;
+    for (size_t i = p; i + 6 < end; i++) {
+        if (buf[i] != '\n' || memcmp(buf + i + 1, "----- ", 6) != 0) continue;
+        const char *e = memchr(buf + i + 1, '\n', end - i - 1);
+        size_t ignored;
+        if (trace_head(buf + i + 1, e ? (size_t)(e - buf) - i - 1 : end - i - 1, &ignored)) {
+            end = i; /* the newline before the next header is the trace's own */
+            break;
+        }
+    }
+    if (want < end - p) end = p + want;
+    *off = p;
+    *len = end - p;
+}
+
+static int parse_buf(const char *name, const char *buf, size_t len, size_t base) {
     sb_msg m;
     ptrdiff_t n = sb_msg_parse(&m, buf, len, true);
     if (n < 0) {
         printf("%s: %s at byte %zu\n", name, m.error ? m.error : sb_strerror((int)n),
-               m.error_offset);
+               base + m.error_offset);
         return 1;
     }
     json_t *headers = json_array();
@@ -88,18 +139,31 @@ int sb_run_parse(int argc, char **argv) {
         return 2;
     }
     const char *path = argc ? argv[0] : "-";
+    if (strcmp(path, "--help") == 0 || strcmp(path, "-h") == 0) {
+        fputs(sb_cli_help(SB_CMD_PARSE), stdout);
+        return 0;
+    }
+    if (path[0] == '-' && path[1] != '\0') {
+        fprintf(stderr,
+                "sipbeat: parse %s: unknown flag (allowed: FILE, - for stdin, --help; "
+                "./%s for a file of that name)\n",
+                path, path);
+        return 2;
+    }
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "sipbeat: cannot open %s: %s\n", path, strerror(errno));
         return 3;
     }
-    static char buf[SB_MSG_MAX_SIZE + 2];
+    static char buf[SB_MSG_MAX_SIZE + TRACE_HEAD_MAX + 1];
     size_t len = fread(buf, 1, sizeof buf, f);
     if (f != stdin) fclose(f);
+    size_t off = 0;
+    trace_block(buf, &off, &len);
     if (len > SB_MSG_MAX_SIZE) {
-        printf("%s: message too large (more than %d bytes) at byte %d\n", path, SB_MSG_MAX_SIZE,
-               SB_MSG_MAX_SIZE);
+        printf("%s: message too large (more than %d bytes) at byte %zu\n", path, SB_MSG_MAX_SIZE,
+               off + SB_MSG_MAX_SIZE);
         return 1;
     }
-    return parse_buf(path, buf, len);
+    return parse_buf(path, buf + off, len, off);
 }

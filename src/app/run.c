@@ -78,15 +78,23 @@ int sb_run_call(const sb_cli *cli) {
 typedef struct {
     int ep;
     uint64_t max_calls;
+    uint64_t ack_wait_until; /* 0 until --max-calls is reached */
 } answer_run;
 
 static uint64_t answer_pass(sb_session *s, uint64_t now_ms) {
     answer_run *r = s->ctx;
+    sb_party *p = &s->party[r->ep];
     /* After the Nth call, hang up whatever is still live and end once it is gone; but first
      * stay to answer the BYE retransmissions of a peer whose 200 we may have lost. */
-    if (r->max_calls && s->party[r->ep].ended >= r->max_calls) {
+    if (r->max_calls && p->ended >= r->max_calls) {
         uint64_t linger = sb_session_linger_until(s);
         if (now_ms < linger) return linger;
+        /* A call we turned down (--reject) ended when its final response went out, but that
+         * response's transaction lasts until the caller's ACK (RFC 3261 §17.2.1): stay for the
+         * ACK, at most as long as the engine would retransmit (Timer H, 64*T1). */
+        if (!r->ack_wait_until) r->ack_wait_until = now_ms + 64ull * p->cfg.t1_ms;
+        if (now_ms < r->ack_wait_until && sb_engine_awaiting_ack(p->engine) > 0)
+            return r->ack_wait_until;
         sb_loop_shutdown(s->loop, SHUTDOWN_GRACE_MS);
     }
     return SB_NEVER;

@@ -55,8 +55,8 @@ int sb_config_check(const sb_config *cfg, char *why, size_t cap) {
     if (t->min_se_s > t->se_s)
         FAIL("--timer-min-se %u is above --timer-se %u (Min-SE must not exceed Session-Expires)",
              t->min_se_s, t->se_s);
-    if (!t->max_422 || t->max_422 > 20)
-        FAIL("--timer-max-422 %u is out of range (allowed: 1..20)", t->max_422);
+    if (t->max_422 > 20) /* 0: a 422 ends the call, no retry (422-2 makes retrying a MAY) */
+        FAIL("--timer-max-422 %u is out of range (allowed: 0..20)", t->max_422);
     return 0;
 #undef FAIL
 }
@@ -142,6 +142,16 @@ void sb_engine_free(sb_engine *e) {
 
 void sb_engine_get_stats(const sb_engine *e, sb_engine_stats *out) {
     *out = e->stats;
+}
+
+size_t sb_engine_awaiting_ack(const sb_engine *e) {
+    size_t n = 0;
+    for (size_t i = 0; i < e->txns.nb; i++)
+        for (const sb_hnode *h = e->txns.b[i]; h; h = h->next) {
+            const sb_txn *t = (const sb_txn *)h;
+            n += t->kind == SB_IST && t->state == SB_TS_COMPLETED;
+        }
+    return n;
 }
 
 size_t sb_engine_live_calls(const sb_engine *e, uint32_t *out, size_t cap) {

@@ -24,8 +24,9 @@ r="$TMP/uas2.json"
 expect_eq "$(call_field "$r" result)" answered "result (always)"
 expect_eq "$(call_field "$r" end_reason)" normal "end_reason (always)"
 expect_eq "$(call_field "$r" session_timer_active)" true "session_timer_active (always)"
-# The caller sent no Min-SE, which means 90 (HDR-5), and our SE may not go below it (UAS-4).
-expect_eq "$(call_field "$r" session_timer_negotiated_se_s)" 90 "negotiated SE (always: max(8, implicit Min-SE 90))"
+# The caller sent no Min-SE, which means 90 (HDR-5) in a checked run; --timer-unchecked sends
+# our --timer-se as given, so the interval we insert is 8 s.
+expect_eq "$(call_field "$r" session_timer_negotiated_se_s)" 8 "negotiated SE (always, unchecked: our 8 s)"
 expect_eq "$(call_field "$r" session_timer_refresher)" local "refresher (always)"
-grep -q -P '^Session-Expires: 90;refresher=uas\r?$' "$TMP/uas2.trace.txt" || fail "200 without Session-Expires: 90;refresher=uas"
+grep -q -P '^Session-Expires: 8;refresher=uas\r?$' "$TMP/uas2.trace.txt" || fail "200 without Session-Expires: 8;refresher=uas"
 pass "no SE in supported mode, refresher=uas without Require in always mode"

@@ -680,6 +680,14 @@ static void test_422_6_gives_up(void **state) {
     assert_int_not_equal(sp_ended(p)->result, SB_RESULT_ANSWERED);
     sp_free(p);
 
+    /* --timer-max-422 0 (accepted by the CLI and the engine alike): the first 422 ends it */
+    c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
+    c.timer.max_422 = 0;
+    p = call_422(&c, "Min-SE: 3600\n");
+    assert_int_equal(sp_count(p, "INVITE", NULL), 1);
+    assert_int_equal(sp_ended(p)->end_reason, SB_END_TOO_MANY_422);
+    sp_free(p);
+
     c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
     p = call_422(&c, "Min-SE: 86401\n");
     assert_int_equal(sp_count(p, "INVITE", NULL), 1);

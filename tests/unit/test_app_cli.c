@@ -101,6 +101,43 @@ static void timer_flags(void **state) {
     assert_true(cli.cfg.timer.unchecked);
 }
 
+/* --timer-unchecked without --timer-min-se: the default Min-SE 90 follows a shorter SE down,
+ * so README's "reproduce the drop in minutes" command is accepted as written. */
+static void unchecked_min_se_follows_se(void **state) {
+    (void)state;
+    assert_int_equal(PARSE("call", "sip:7000@127.0.0.1", "-d", "2m", "--timer", "supported",
+                           "--timer-se", "20", "--timer-unchecked"),
+                     0);
+    assert_int_equal(cli.cfg.timer.se_s, 20);
+    assert_int_equal(cli.cfg.timer.min_se_s, 20);
+    assert_int_equal(
+        PARSE("answer", "--timer", "supported", "--timer-se", "1", "--timer-unchecked"), 0);
+    assert_int_equal(cli.cfg.timer.min_se_s, 1);
+    /* At or above 90 the default stays 90. */
+    assert_int_equal(
+        PARSE("answer", "--timer", "supported", "--timer-se", "120", "--timer-unchecked"), 0);
+    assert_int_equal(cli.cfg.timer.min_se_s, 90);
+    assert_int_equal(
+        PARSE("answer", "--timer", "supported", "--timer-se", "90", "--timer-unchecked"), 0);
+    assert_int_equal(cli.cfg.timer.min_se_s, 90);
+    /* An explicit Min-SE is kept as given, even one below the SE... */
+    assert_int_equal(PARSE("call", "sip:a@127.0.0.1", "--timer", "supported", "--timer-se", "20",
+                           "--timer-min-se", "5", "--timer-unchecked"),
+                     0);
+    assert_int_equal(cli.cfg.timer.min_se_s, 5);
+    /* ...and one above it too: unchecked sends SE < Min-SE on purpose (a negative test). */
+    assert_int_equal(PARSE("call", "sip:a@127.0.0.1", "--timer", "supported", "--timer-se", "20",
+                           "--timer-min-se", "30", "--timer-unchecked"),
+                     0);
+    assert_int_equal(cli.cfg.timer.se_s, 20);
+    assert_int_equal(cli.cfg.timer.min_se_s, 30);
+    /* Without --timer-unchecked nothing follows: a short SE is out of range. */
+    expect_usage(
+        PARSE("call", "sip:7000@127.0.0.1", "-d", "2m", "--timer", "supported", "--timer-se", "20"),
+        "sipbeat: --timer-se 20: out of range (allowed: 90..7200 seconds, or "
+        "1..4294967295 with --timer-unchecked)");
+}
+
 static void answer_flags(void **state) {
     (void)state;
     assert_int_equal(PARSE("answer"), 0);
@@ -156,6 +193,13 @@ static void help_and_version(void **state) {
     assert_int_equal(cli.cmd, SB_CMD_VERSION);
     assert_non_null(strstr(sb_cli_help(SB_CMD_CALL), "--timer-se"));
     assert_non_null(strstr(sb_cli_help(SB_CMD_NONE), "exit codes"));
+    assert_int_equal(PARSE("help", "parse"), 0);
+    assert_int_equal(cli.help_about, SB_CMD_PARSE);
+    assert_non_null(strstr(sb_cli_help(SB_CMD_PARSE), "usage: sipbeat parse"));
+    expect_usage(PARSE("help", "foo"),
+                 "sipbeat: help foo: unknown topic (allowed: answer, call, demo, parse)");
+    expect_usage(PARSE("help", "call", "extra"),
+                 "sipbeat: help call: unexpected argument extra (allowed: one topic)");
 }
 
 static void timer_messages(void **state) {
@@ -170,10 +214,10 @@ static void timer_messages(void **state) {
                        "--timer-min-se", "120"),
                  "sipbeat: --timer-se 100: below --timer-min-se 120 (allowed: Session-Expires >= "
                  "Min-SE; lower --timer-min-se too)");
-    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--timer", "supported", "--timer-se", "4",
-                       "--timer-unchecked"),
-                 "sipbeat: --timer-se 4: below --timer-min-se 90 (allowed: Session-Expires >= "
-                 "Min-SE; lower --timer-min-se too)");
+    expect_usage(
+        PARSE("answer", "--timer", "supported", "--timer-se", "90", "--timer-min-se", "91"),
+        "sipbeat: --timer-se 90: below --timer-min-se 91 (allowed: Session-Expires >= "
+        "Min-SE; lower --timer-min-se too)");
     expect_usage(PARSE("call", "sip:a@127.0.0.1", "--timer", "yes"),
                  "sipbeat: --timer yes: not allowed (allowed: off, supported, required, always)");
     expect_usage(PARSE("call", "sip:a@127.0.0.1", "--timer-se", "1800"),
@@ -274,6 +318,7 @@ int main(void) {
         cmocka_unit_test(call_defaults),
         cmocka_unit_test(call_flags),
         cmocka_unit_test(timer_flags),
+        cmocka_unit_test(unchecked_min_se_follows_se),
         cmocka_unit_test(answer_flags),
         cmocka_unit_test(verdict_flags),
         cmocka_unit_test(help_and_version),
