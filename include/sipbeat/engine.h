@@ -113,7 +113,8 @@ typedef enum {
     X(TOO_MANY_422, "too_many_422")                                                                \
     X(MIN_SE_TOO_LARGE, "min_se_too_large")                                                        \
     X(SHUTDOWN, "shutdown")                                                                        \
-    X(ENGINE_LIMIT, "engine_limit")
+    X(ENGINE_LIMIT, "engine_limit")                                                                \
+    X(UNREACHABLE, "unreachable") /* ICMP: nothing reachable at the INVITE's destination */
 
 typedef enum {
 #define SB__END_ENUM(id, name) SB_END_##id,
@@ -222,6 +223,9 @@ typedef struct {
     uint32_t checks_passed; /* bit per sb_violation evaluated that held */
     uint8_t evidence_of;    /* the sb_violation that evidence describes */
     char evidence[64];      /* what the first violation of this call saw, with times */
+    /* The last ICMP error (sb_engine_unreachable) that hit one of the call's requests: type and
+     * code as on the wire, ICMPv4 or ICMPv6 after the call's address family; 0 when none. */
+    uint8_t icmp_type, icmp_code;
 } sb_call_stats;
 
 /* ---- Engine lifecycle and inputs ------------------------------------------------------------ */
@@ -236,6 +240,25 @@ void sb_engine_free(sb_engine *e);
  * (already counted and reported). */
 int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_t len,
                    uint64_t now_ms);
+
+/* Feeds an ICMP error that the shell read for a datagram it had sent to dest (on Linux, from the
+ * socket's error queue with IP_RECVERR / IPV6_RECVERR). icmp_type and icmp_code are as on the
+ * wire: ICMPv4 for an IPv4 dest, ICMPv6 for an IPv6 one. The shell calls it for "destination
+ * unreachable" errors only (ICMPv4 type 3 except code 4, which asks for a smaller datagram;
+ * ICMPv6 type 1); the engine takes every call as meaning that nothing answers at dest.
+ *
+ * Every client transaction sent to dest (address and port) that has no final response yet gets
+ * a transport error (RFC 3261 §18.4, §17.1.1.2, §17.1.2.2): it ends at once, and its request is
+ * treated as answered with 503 (Service Unavailable, §8.1.3.1). For the initial INVITE the call
+ * ends at once: result SB_RESULT_FAILED, end reason SB_END_UNREACHABLE, final status 503 with a
+ * reason phrase naming the ICMP error ("ICMP port unreachable"). A BYE, re-INVITE or UPDATE
+ * goes the way a 503 response to it goes. Either way icmp_type and icmp_code land in the call's
+ * record. Server transactions, transactions that have their final response, transactions of
+ * calls that already ended, and requests sent from inside this call (in reaction to it) are
+ * left alone. Cost: one pass over the live calls and their transactions.
+ * Returns how many transactions got the error (0 when none was waiting on dest). */
+int sb_engine_unreachable(sb_engine *e, const sb_addr *dest, uint8_t icmp_type, uint8_t icmp_code,
+                          uint64_t now_ms);
 
 /* Runs every timer due at or before now_ms. */
 void sb_engine_advance(sb_engine *e, uint64_t now_ms);
@@ -279,6 +302,10 @@ typedef enum {
     SB_EV_VIOLATION,        /* far end broke an RFC 4028 rule: value = sb_violation */
     SB_EV_CALL_ENDED,       /* final record in stats */
     SB_EV_MALFORMED,        /* bad input: addr, text = reason */
+    /* A request or response sent again, just before the copy goes out: addr, text = the
+     * method ("2xx" for the UAS's 2xx kept until the ACK), status = the response's code (0 for
+     * a request), value = times this message has been sent again, this one included. */
+    SB_EV_RETRANSMIT,
 } sb_event_type;
 
 typedef struct {

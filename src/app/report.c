@@ -56,6 +56,8 @@ const char *sb_event_type_name(sb_event_type t) {
         return "call_ended";
     case SB_EV_MALFORMED:
         return "malformed";
+    case SB_EV_RETRANSMIT:
+        return "retransmit";
     }
     return "unknown";
 }
@@ -242,6 +244,8 @@ json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed) {
                         json_integer(st->session_timer_soft_expiries));
     json_object_set_new(o, "session_timer_violations", violation_list(st));
     json_object_set_new(o, "checks_passed", passed_list(st));
+    json_object_set_new(o, "icmp_type", json_integer(st->icmp_type));
+    json_object_set_new(o, "icmp_code", json_integer(st->icmp_code));
     return o;
 }
 
@@ -464,6 +468,9 @@ json_t *sb_report_event(const sb_event *ev, uint64_t t0_ms, const char *engine) 
         break;
     case SB_EV_MALFORMED:
         json_object_set_new(o, "from", addr_json(&ev->addr));
+        break;
+    case SB_EV_RETRANSMIT:
+        json_object_set_new(o, "to", addr_json(&ev->addr));
         break;
     default:
         break;

@@ -73,6 +73,17 @@ void sb_timeline_event(FILE *f, uint64_t t_ms, const char *who, const sb_event *
         fprintf(f, "malformed message from %s: %s\n", from, ev->text ? ev->text : "");
         break;
     }
+    case SB_EV_RETRANSMIT: {
+        char to[64];
+        sb_addr_format(&ev->addr, to, sizeof to, true);
+        const char *what = ev->text ? ev->text : "?";
+        if (ev->status)
+            fprintf(f, "retransmit %d (%s) #%llu to %s\n", ev->status, what,
+                    (unsigned long long)ev->value, to);
+        else
+            fprintf(f, "retransmit %s #%llu to %s\n", what, (unsigned long long)ev->value, to);
+        break;
+    }
     default:
         fprintf(f, "%s\n", sb_event_type_name(ev->type));
         break;

@@ -409,6 +409,7 @@ static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now) {
         return;
     }
     e->stats.retransmissions++;
+    sb__emit_retransmit(e, c, &c->reply_to, "2xx", 200, ++c->ok_retransmits);
     sb__send(e, &c->reply_to, c->ok_msg, c->ok_len);
     c->ok_interval_ms = c->ok_interval_ms * 2 < e->cfg.t2_ms ? c->ok_interval_ms * 2 : e->cfg.t2_ms;
     uint64_t next = now + c->ok_interval_ms;
@@ -426,6 +427,7 @@ void sb__ok_keep(sb_engine *e, sb_call *c, const sb_addr *to, const char *msg, s
     c->reply_to = *to;
     c->ok_started_ms = now;
     c->ok_interval_ms = e->cfg.t1_ms;
+    c->ok_retransmits = 0;
     sb_tmr_arm(&e->heap, &c->ok_tmr, now + c->ok_interval_ms);
 }
 

@@ -166,6 +166,12 @@ const sb_call_stats *sb_engine_call_stats(const sb_engine *e, uint32_t handle) {
     return c ? &c->stats : NULL;
 }
 
+int sb_engine_unreachable(sb_engine *e, const sb_addr *dest, uint8_t icmp_type, uint8_t icmp_code,
+                          uint64_t now_ms) {
+    e->now = now_ms;
+    return dest ? (int)sb__txn_unreachable(e, dest, icmp_type, icmp_code, now_ms) : 0;
+}
+
 void sb_engine_advance(sb_engine *e, uint64_t now_ms) {
     e->now = now_ms;
     sb_heap_run(&e->heap, now_ms);
@@ -229,6 +235,69 @@ void sb__tu_timeout(sb_txn *t, uint64_t now) {
         sb__bye_done(e, c, 0, now);
         break;
     default:
+        break;
+    }
+}
+
+/* The reason phrase of an unreachable call's record: what the ICMP error said. */
+static void icmp_phrase(const sb_addr *dest, uint8_t type, uint8_t code, char *out, size_t cap) {
+    const char *what = NULL;
+    if (dest->family == 6) {
+        static const char *const v6[] = {"no route",
+                                         "administratively prohibited",
+                                         NULL,
+                                         "address unreachable",
+                                         "port unreachable",
+                                         "source address failed policy",
+                                         "reject route"};
+        if (type == 1 && code < sizeof v6 / sizeof v6[0]) what = v6[code];
+    } else if (type == 3) {
+        static const char *const v4[] = {"net unreachable", "host unreachable",
+                                         "protocol unreachable", "port unreachable"};
+        if (code < sizeof v4 / sizeof v4[0])
+            what = v4[code];
+        else if (code == 9 || code == 10 || code == 13)
+            what = "administratively prohibited";
+    }
+    const char *proto = dest->family == 6 ? "ICMPv6" : "ICMP";
+    if (what)
+        snprintf(out, cap, "%s %s", proto, what);
+    else
+        snprintf(out, cap, "%s type %u code %u", proto, type, code);
+}
+
+void sb__tu_transport_error(sb_txn *t, uint8_t icmp_type, uint8_t icmp_code, uint64_t now) {
+    sb_call *c = t->call;
+    if (!c) return;
+    sb_engine *e = t->eng;
+    c->stats.icmp_type = icmp_type;
+    c->stats.icmp_code = icmp_code;
+    char phrase[sizeof c->stats.final_reason_phrase];
+    icmp_phrase(&t->peer, icmp_type, icmp_code, phrase, sizeof phrase);
+    switch (t->purpose) {
+    case SB_PURPOSE_INVITE:
+        /* Its own end reason rather than `rejected`: nobody answered; the far end is not there.
+         * The status is the 503 of §8.1.3.1, the phrase says what really happened. */
+        c->inv_txn = NULL;
+        c->stats.final_status_code = 503;
+        memcpy(c->stats.final_reason_phrase, phrase, sizeof phrase);
+        sb__call_end(e, c, SB_RESULT_FAILED, SB_END_UNREACHABLE, false, now);
+        break;
+    case SB_PURPOSE_REINVITE:
+    case SB_PURPOSE_UPDATE:
+    case SB_PURPOSE_BYE: {
+        /* §8.1.3.1: handled as a 503 received, through the paths a real one takes. This one
+         * has no header lines, so no Retry-After: a refresh is not retried. */
+        sb_msg m;
+        memset(&m, 0, sizeof m);
+        m.status = 503;
+        m.reason = (sb_slice){phrase, strlen(phrase)};
+        m.method = m.cseq_method = (sb_method)t->method;
+        m.cseq = t->cseq;
+        sb__tu_response(t, &m, now);
+        break;
+    }
+    default: /* CANCEL: the INVITE it cancels gets the same error and ends the call */
         break;
     }
 }

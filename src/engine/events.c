@@ -51,6 +51,13 @@ void sb__emit(sb_engine *e, sb_event_type type, sb_call *c, int status, uint64_t
     }
 }
 
+void sb__emit_retransmit(sb_engine *e, sb_call *c, const sb_addr *to, const char *what, int status,
+                         uint32_t count) {
+    size_t before = e->qlen;
+    sb__emit(e, SB_EV_RETRANSMIT, c, status, count, what);
+    if (e->qlen > before) e->q[e->qlen - 1].ev.addr = *to;
+}
+
 void sb__send(sb_engine *e, const sb_addr *to, const char *data, size_t len) {
     e->stats.msgs_sent++;
     sb_qev *q = push(e);

@@ -45,6 +45,8 @@ typedef struct sb_call {
     uint8_t hold_mode;
     uint32_t local_cseq, remote_cseq, invite_cseq;
     uint32_t ok_interval_ms;
+    /* UAS: times our kept 2xx has been sent again (SB_EV_RETRANSMIT's value) */
+    uint32_t ok_retransmits;
     sb_addr peer; /* next hop for in-dialog requests */
     char local_tag[20];
     /* Dialog strings, each its own allocation sized to fit (RFC 4475 longreq has 300-byte
@@ -93,6 +95,7 @@ struct sb_engine {
     sb_rng rng;
     uint64_t now;
     sb_hmap calls_by_callid, calls_by_handle, txns;
+    uint64_t txn_seq; /* transactions created so far: the newest one's seq */
     sb_call *live;
     uint32_t next_handle;
     /* event queue and the arena its payloads live in */
@@ -108,6 +111,10 @@ struct sb_engine {
 void sb__emit(sb_engine *e, sb_event_type type, sb_call *c, int status, uint64_t value,
               const char *text);
 void sb__send(sb_engine *e, const sb_addr *to, const char *data, size_t len);
+/* SB_EV_RETRANSMIT, just before the copy goes out: what is "INVITE", "BYE", ... or "2xx";
+ * status the response code (0 for a request); count the times this message was resent. */
+void sb__emit_retransmit(sb_engine *e, sb_call *c, const sb_addr *to, const char *what, int status,
+                         uint32_t count);
 
 /* engine/badreq.c */
 void sb__reply_bad_request(sb_engine *e, const sb_addr *from, const char *data, size_t len,

@@ -3,13 +3,38 @@
  *
  * A pass is: read the clock once -> feed the engines (a batch of datagrams, or advance on the
  * timer) -> drain every engine's events (send datagrams, hand the rest to the app) -> let the
- * app do its work -> drain again -> re-arm the single timer to the earliest deadline. */
+ * app do its work -> drain again -> re-arm the single timer to the earliest deadline.
+ *
+ * ICMP errors. Each socket has IP_RECVERR (IPV6_RECVERR): the kernel then queues every ICMP
+ * error about a datagram we sent on the socket's error queue, with the datagram's destination,
+ * and the engine hears of "destination unreachable" at once (sb_engine_unreachable) instead of
+ * retransmitting to a dead far end for 32 s. libuv 1.44 owns the socket and knows nothing of
+ * that queue; what it does instead decides where we read it:
+ *   - An ICMP error also sets the socket's pending error. The next recvmmsg returns it
+ *     (ECONNREFUSED, EHOSTUNREACH...) before any queued datagram, and libuv hands it to
+ *     recv_cb as nread < 0, then stops reading until the next poll; the datagrams stay queued,
+ *     so nothing is lost. We read the error queue there.
+ *   - The next sendmsg may return that pending error instead (the kernel checks it before
+ *     sending): the datagram did not go out. We read the error queue and send it once more.
+ *     libuv's queued sends fail the same way (send_done) and get the same second chance.
+ *   - While the error queue is not empty, epoll reports EPOLLERR, level-triggered. libuv turns
+ *     a lone EPOLLERR into a read, which finds nothing (recv_cb with nread 0 and no address):
+ *     without reading the queue there, the loop would spin. So an empty read in a wake-up that
+ *     brought no datagram reads the queue. Busy wake-ups (datagrams, then the empty read, or a
+ *     full batch and no empty read at all) read it at most every ERRQ_POLL_MS, which costs a
+ *     busy socket one extra system call per ERRQ_POLL_MS, not one per wake-up.
+ * Errors read while events are being drained are given to the engine after the drain, never in
+ * the middle of it (the current event's bytes die with the next engine call). */
 #include "net/loop.h"
 
+#include <errno.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <uv.h>
 
 #define MAX_ENDPOINTS 16
@@ -17,6 +42,16 @@
  * slots per read keep a busy socket draining in few system calls. */
 #define RECV_SLOTS 8
 #define RECV_BUF_SIZE (RECV_SLOTS * 64 * 1024)
+/* ICMP errors kept between reading the error queue and telling the engine, one per
+ * destination: more in one go wait in the kernel's queue for the next read. */
+#define MAX_ICMP 16
+/* How often a socket that is never idle looks at its error queue anyway (see the top). */
+#define ERRQ_POLL_MS 10
+
+typedef struct {
+    sb_addr dest;
+    uint8_t type, code;
+} icmp_error;
 
 typedef struct {
     uv_udp_t udp;
@@ -25,6 +60,10 @@ typedef struct {
     sb_addr local;
     sb_engine *engine;
     char *rbuf;
+    bool got_data;         /* a datagram arrived since the last empty read */
+    uint64_t errq_read_ms; /* when the error queue was last read */
+    icmp_error icmp[MAX_ICMP];
+    int nicmp;
 } endpoint;
 
 struct sb_loop {
@@ -48,6 +87,8 @@ struct sb_loop {
 /* A datagram the kernel could not take at once: libuv keeps the request until it is sent. */
 typedef struct {
     uv_udp_send_t req;
+    struct sockaddr_storage to;
+    bool resent; /* already given its second chance after a pending ICMP error */
     size_t len;
     char data[];
 } queued_send;
@@ -67,12 +108,96 @@ static void pass_begin(sb_loop *l) {
     l->in_pass = true;
 }
 
+/* Keeps one ICMP error for the engine; a second one for the same destination adds nothing,
+ * since the first already fails every transaction waiting on it. */
+static void keep_icmp(endpoint *ep, const sb_addr *dest, uint8_t type, uint8_t code) {
+    for (int i = 0; i < ep->nicmp; i++)
+        if (sb_addr_equal(&ep->icmp[i].dest, dest)) return;
+    ep->icmp[ep->nicmp++] = (icmp_error){*dest, type, code};
+}
+
+/* Reads the socket's error queue, keeping the "destination unreachable" errors for the engine
+ * (ICMPv4 type 3 but code 4, which only asks for smaller datagrams; ICMPv6 type 1). Returns
+ * how many entries it took off the queue. */
+static int read_errqueue(sb_loop *l, endpoint *ep) {
+    uv_os_fd_t fd;
+    int n = 0;
+    ep->errq_read_ms = l->now_ms;
+    if (uv_fileno((const uv_handle_t *)&ep->udp, &fd) != 0) return 0;
+    while (ep->nicmp < MAX_ICMP) {
+        struct sockaddr_storage dest; /* where the datagram the error is about was going */
+        char byte;                    /* the datagram's own bytes: not needed */
+        union {
+            char buf[512];
+            struct cmsghdr align;
+        } ctl;
+        struct iovec iov = {&byte, 1};
+        struct msghdr mh = {.msg_name = &dest,
+                            .msg_namelen = sizeof dest,
+                            .msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = ctl.buf,
+                            .msg_controllen = sizeof ctl.buf};
+        ssize_t r = recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) break; /* EAGAIN: the queue is empty */
+        n++;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+            if (!(cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVERR) &&
+                !(cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_RECVERR))
+                continue;
+            struct sock_extended_err ee;
+            memcpy(&ee, CMSG_DATA(cm), sizeof ee);
+            bool unreachable =
+                (ee.ee_origin == SO_EE_ORIGIN_ICMP && ee.ee_type == 3 && ee.ee_code != 4) ||
+                (ee.ee_origin == SO_EE_ORIGIN_ICMP6 && ee.ee_type == 1);
+            sb_addr a;
+            if (unreachable && sb_addr_from_sockaddr(&a, (const struct sockaddr *)&dest) == 0)
+                keep_icmp(ep, &a, ee.ee_type, ee.ee_code);
+        }
+    }
+    return n;
+}
+
+/* Gives the engine the ICMP errors read so far. Returns whether there were any (the engine
+ * then has events to drain). */
+static bool report_icmp(sb_loop *l, endpoint *ep) {
+    if (!ep->nicmp) return false;
+    icmp_error errs[MAX_ICMP];
+    int n = ep->nicmp;
+    memcpy(errs, ep->icmp, (size_t)n * sizeof errs[0]);
+    ep->nicmp = 0;
+    for (int i = 0; i < n; i++)
+        if (ep->engine)
+            sb_engine_unreachable(ep->engine, &errs[i].dest, errs[i].type, errs[i].code, l->now_ms);
+    return true;
+}
+
+static void pass_end(sb_loop *l);
+
+/* libuv calls it outside any pass, from its own queue of finished sends. */
 static void send_done(uv_udp_send_t *req, int status) {
     queued_send *q = (queued_send *)req;
     endpoint *ep = req->handle->data;
-    if (status < 0 && status != UV_ECANCELED) {
-        ep->loop->stats.send_errors++;
-        ep->loop->stats.last_send_error = status;
+    sb_loop *l = ep->loop;
+    if (status < 0 && status != UV_ECANCELED) { /* cancelled: the socket is being closed */
+        read_errqueue(l, ep);
+        if (ep->nicmp && !l->in_pass) { /* the engine hears of them now, not at its next timer */
+            pass_begin(l);
+            pass_end(l);
+        }
+        if (!q->resent) {
+            /* Most likely it failed on the pending error of an ICMP error about an earlier
+             * datagram (see the top): once more. libuv fails a whole sendmmsg batch with that
+             * one error, so the queue may be empty by now for the batch's other datagrams. */
+            q->resent = true;
+            uv_buf_t b = uv_buf_init(q->data, (unsigned)q->len);
+            if (uv_udp_send(&q->req, &ep->udp, &b, 1, (const struct sockaddr *)&q->to, send_done) ==
+                0)
+                return;
+        }
+        l->stats.send_errors++;
+        l->stats.last_send_error = status;
     }
     free(q);
 }
@@ -85,6 +210,12 @@ static void send_datagram(sb_loop *l, endpoint *ep, const sb_event *ev) {
                              l->now_ms);
     uv_buf_t b = uv_buf_init((char *)ev->data, (unsigned)ev->len);
     int rc = uv_udp_try_send(&ep->udp, &b, 1, (const struct sockaddr *)&ss);
+    if (rc < 0 && rc != UV_EAGAIN && rc != UV_ENOSYS) {
+        /* Most likely the pending error of an ICMP error about an earlier datagram (see the
+         * top), reported instead of sending this one: once more. A real failure fails again. */
+        read_errqueue(l, ep);
+        rc = uv_udp_try_send(&ep->udp, &b, 1, (const struct sockaddr *)&ss);
+    }
     if (rc >= 0) return;
     if (rc != UV_EAGAIN && rc != UV_ENOSYS) {
         l->stats.send_errors++;
@@ -99,6 +230,8 @@ static void send_datagram(sb_loop *l, endpoint *ep, const sb_event *ev) {
         return;
     }
     memcpy(q->data, ev->data, ev->len);
+    q->to = ss;
+    q->resent = false;
     q->len = ev->len;
     b = uv_buf_init(q->data, (unsigned)q->len);
     rc = uv_udp_send(&q->req, &ep->udp, &b, 1, (const struct sockaddr *)&ss, send_done);
@@ -115,13 +248,15 @@ static void drain(sb_loop *l) {
     for (int i = 0; i < l->nep; i++) {
         endpoint *ep = l->ep[i];
         if (!ep->engine) continue;
-        const sb_event *ev;
-        while ((ev = sb_engine_next_event(ep->engine)) != NULL) {
-            if (ev->type == SB_EV_SEND)
-                send_datagram(l, ep, ev);
-            else if (l->hooks.on_event)
-                l->hooks.on_event(l->hooks.ctx, ep->index, ev);
-        }
+        do {
+            const sb_event *ev;
+            while ((ev = sb_engine_next_event(ep->engine)) != NULL) {
+                if (ev->type == SB_EV_SEND)
+                    send_datagram(l, ep, ev);
+                else if (l->hooks.on_event)
+                    l->hooks.on_event(l->hooks.ctx, ep->index, ev);
+            }
+        } while (report_icmp(l, ep)); /* errors read by a read or a send: their events too */
     }
 }
 
@@ -195,8 +330,17 @@ static void recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf, const struc
     /* One clock reading for the whole recvmmsg batch: the pass ends on the last callback. */
     pass_begin(l);
     if (nread < 0) {
-        l->stats.recv_errors++;
-    } else if (nread > 0 && from) {
+        /* Mostly the pending error of an ICMP error (see the top); anything else is counted. */
+        if (read_errqueue(l, ep) == 0) l->stats.recv_errors++;
+    } else if (!from) {
+        /* An empty read ends a wake-up (and UV_UDP_MMSG_FREE a batch): the moment to look at
+         * the error queue when the wake-up was for it alone, or when it is due anyway. */
+        bool empty = !(flags & UV_UDP_MMSG_FREE);
+        if ((empty && !ep->got_data) || l->now_ms >= ep->errq_read_ms + ERRQ_POLL_MS)
+            read_errqueue(l, ep);
+        if (empty) ep->got_data = false;
+    } else if (nread > 0) {
+        ep->got_data = true;
         sb_addr peer;
         if (flags & UV_UDP_PARTIAL) {
             l->stats.truncated++;
@@ -265,6 +409,18 @@ void sb_loop_free(sb_loop *l) {
     free(l);
 }
 
+/* ICMP errors onto the socket's error queue (see the top). Should the kernel refuse, the
+ * socket works as before: unreachable far ends are found by Timer B and F, 32 s later. */
+static void recv_errors_on(endpoint *ep, int af) {
+    uv_os_fd_t fd;
+    int on = 1;
+    if (uv_fileno((const uv_handle_t *)&ep->udp, &fd) != 0) return;
+    if (af == AF_INET6)
+        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+    else
+        (void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+}
+
 int sb_loop_bind(sb_loop *l, const sb_addr *addr, sb_addr *bound, char *err, size_t err_cap) {
     char where[64];
     sb_addr_format(addr, where, sizeof where, true);
@@ -309,6 +465,7 @@ int sb_loop_bind(sb_loop *l, const sb_addr *addr, sb_addr *bound, char *err, siz
         snprintf(err, err_cap, "sipbeat: cannot bind UDP %s: %s", where, uv_strerror(rc));
         return rc;
     }
+    recv_errors_on(ep, af);
     l->stats.recvmmsg = uv_udp_using_recvmmsg(&ep->udp) != 0;
     if (bound) *bound = ep->local;
     return ep->index;

@@ -48,6 +48,7 @@ static sb_txn *txn_new(sb_engine *e, sb_call *call, sb_txn_kind kind, sb_method 
     t->cseq = cseq;
     t->peer = *peer;
     t->started_ms = now;
+    t->seq = ++e->txn_seq;
     size_t n = branch.n < sizeof t->branch - 1 ? branch.n : sizeof t->branch - 1;
     if (n) memcpy(t->branch, branch.p, n); /* an RFC 2543 Via has no branch: p may be NULL */
     sb_tmr_init(&t->retx, on_retx, t);
@@ -139,6 +140,11 @@ void sb__txn_send(sb_txn *t, uint64_t now) {
     (void)now;
     if (!t->msg) return;
     t->eng->stats.retransmissions++;
+    t->retransmits++;
+    /* A client resends its request; a server resends its last response, named by its code. */
+    bool server = t->kind == SB_IST || t->kind == SB_NIST;
+    sb__emit_retransmit(t->eng, t->call, &t->peer, sb_method_name((sb_method)t->method),
+                        server ? t->last_status : 0, t->retransmits);
     sb__send(t->eng, &t->peer, t->msg, t->len);
 }
 
@@ -158,6 +164,48 @@ void sb__txn_destroy(sb_txn *t) {
 void sb__txn_terminate(sb_txn *t) {
     t->state = SB_TS_TERMINATED;
     sb__txn_destroy(t);
+}
+
+void sb__txn_transport_error(sb_txn *t, uint8_t icmp_type, uint8_t icmp_code, uint64_t now) {
+    /* §17.1.1.2 and §17.1.2.2: tell the TU, then straight to Terminated. The TU may end the
+     * call, which orphans t but never frees it, so t is still ours to terminate. */
+    sb__tu_transport_error(t, icmp_type, icmp_code, now);
+    sb__txn_terminate(t);
+}
+
+/* A client transaction sent to dest that has no final response yet. */
+static bool waits_on(const sb_txn *t, const sb_addr *dest) {
+    bool waiting = t->kind == SB_ICT    ? t->state == SB_TS_CALLING || t->state == SB_TS_PROCEEDING
+                   : t->kind == SB_NICT ? t->state == SB_TS_TRYING || t->state == SB_TS_PROCEEDING
+                                        : false;
+    return waiting && sb_addr_equal(&t->peer, dest);
+}
+
+size_t sb__txn_unreachable(sb_engine *e, const sb_addr *dest, uint8_t icmp_type, uint8_t icmp_code,
+                           uint64_t now) {
+    /* The error is about datagrams sent before it arrived: a request the TU sends in reaction
+     * (a newer seq) gets an ICMP error of its own if its destination is still dead, and this
+     * bound keeps the walk from chasing its own tail. */
+    uint64_t newest = e->txn_seq;
+    size_t hit = 0;
+    for (sb_call *c = e->live, *next; c; c = next) {
+        /* Only c can end while its transactions are handled, and calls created meanwhile go to
+         * the head of the list, which this walk has passed. */
+        next = c->next;
+        uint32_t handle = c->handle;
+        for (;;) {
+            /* The TU's reaction may add to or take from c's list: look again after each one.
+             * A call has a handful of transactions, so the restart costs nothing. */
+            sb_txn *t = c->txns;
+            while (t && (t->seq > newest || !waits_on(t, dest)))
+                t = t->call_next;
+            if (!t) break;
+            hit++;
+            sb__txn_transport_error(t, icmp_type, icmp_code, now);
+            if (!sb__call_by_handle(e, handle)) break; /* the error ended the call */
+        }
+    }
+    return hit;
 }
 
 void sb__txn_attach(sb_txn *t, sb_call *c) {

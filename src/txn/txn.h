@@ -47,9 +47,11 @@ typedef struct sb_txn {
     uint8_t is_refresh; /* a session refresh (RFC 4028), for metrics */
     uint8_t seen_2xx;   /* the TU got this transaction's 2xx already */
     uint16_t last_status;
+    uint32_t retransmits; /* times the kept message was sent again (SB_EV_RETRANSMIT's value) */
     uint32_t interval_ms;
     uint32_t cseq;
     uint64_t started_ms;
+    uint64_t seq;     /* creation order in the engine: tells older transactions from newer */
     uint64_t sent_by; /* server transactions: sb__sent_by of the request */
     sb_addr peer;
     char branch[48];
@@ -91,6 +93,17 @@ void sb__txn_orphan_all(struct sb_call *c);
 /* Ends the transaction at once: cancels timers, unlinks, frees. */
 void sb__txn_destroy(sb_txn *t);
 
+/* A transport error for a client transaction with no final response yet (RFC 3261 §17.1.1.2,
+ * §17.1.2.2): it informs its TU (sb__tu_transport_error) and terminates, so t is freed. The
+ * ICMP type and code say what the error was, for the call's record. */
+void sb__txn_transport_error(sb_txn *t, uint8_t icmp_type, uint8_t icmp_code, uint64_t now);
+/* Gives that transport error to every client transaction of a live call that was sent to dest
+ * and waits for its final response; transactions started meanwhile (a TU's reaction) are not
+ * hit. One pass over the live calls and their own transaction lists: orphaned transactions
+ * (their call ended) have nobody to tell and finish on their timers. Returns how many were hit. */
+size_t sb__txn_unreachable(struct sb_engine *e, const sb_addr *dest, uint8_t icmp_type,
+                           uint8_t icmp_code, uint64_t now);
+
 /* Internal to txn/: shared by the four state machines (txn.c). */
 void sb__txn_send(sb_txn *t, uint64_t now);
 void sb__txn_terminate(sb_txn *t);
@@ -100,5 +113,8 @@ void sb__txn_terminate(sb_txn *t);
 void sb__tu_response(sb_txn *t, const sb_msg *m, uint64_t now);
 void sb__tu_timeout(sb_txn *t, uint64_t now); /* Timer B or F fired */
 void sb__tu_gone(sb_txn *t);                  /* about to be freed: drop pointers to it */
+
+/* A transport error ended a client transaction (sb__txn_transport_error). */
+void sb__tu_transport_error(sb_txn *t, uint8_t icmp_type, uint8_t icmp_code, uint64_t now);
 
 #endif

@@ -30,8 +30,9 @@ wait_exit "$uas"
 expect_eq "$RC" 4 "answerer exit code after SIGTERM"
 expect_eq "$(jqr "$TMP/uas.json" '[.calls[] | select(.end_reason=="normal" and .ended_by=="remote")] | length')" 5 "the answerer saw five BYEs"
 
-# 2. A second signal: the answerer is gone (killed), so our BYEs go unanswered; the second
-# SIGINT must end the run at once, report included.
+# 2. A second signal: the answerer hangs (stopped), so our BYEs go unanswered; the second
+# SIGINT must end the run at once, report included. (A killed answerer would not do: its
+# closed port answers every BYE with ICMP port unreachable, which ends the calls at once.)
 bg 60 uas2 "$SIPBEAT" answer --listen "127.0.0.1:$port" -q
 uas=$BG_PID
 wait_udp "$port"
@@ -42,8 +43,7 @@ wait_udp "$port"
 uac=$!
 PIDS+=("$uac")
 wait_lines "$TMP/uac2.ndjson" '"call_answered"' 3
-pkill -KILL -P "$uas" # the answerer itself, not its `timeout` wrapper: a crash
-wait_exit "$uas"
+pkill -STOP -P "$uas" # the answerer itself, not its `timeout` wrapper: it hangs, port bound
 kill -INT "$uac"
 sleep 0.3 # let the first signal's BYEs go out before the second (not a protocol timer)
 start=$(date +%s%N)
@@ -54,4 +54,6 @@ expect_eq "$RC" 4 "caller exit code after a second SIGINT"
 [ "$took_ms" -lt 2000 ] || fail "the second signal took $took_ms ms to end the run"
 expect_eq "$(jqr "$TMP/uac2.json" '.calls | length')" 3 "every call is in the report"
 expect_eq "$(jqr "$TMP/uac2.json" '[.calls[] | select(.end_reason=="shutdown")] | length')" 3 "end_reason shutdown"
+pkill -KILL -P "$uas" # a stopped process would not act on cleanup's TERM
+wait_exit "$uas"
 pass "graceful and forced"

@@ -569,7 +569,7 @@ static const char *kind_name(const sb_sim_entry *en) {
     static const char *ev[] = {"?",         "SEND",       "STARTED",        "PROGRESS",
                                "ANSWERED",  "HOLD",       "TIMER",          "422",
                                "REFRESH>",  "REFRESH_OK", "REFRESH_FAILED", "EXPIRED",
-                               "VIOLATION", "ENDED",      "MALFORMED"};
+                               "VIOLATION", "ENDED",      "MALFORMED",      "RETRANSMIT"};
     if (en->kind == SB_SIM_DELIVER) return "recv";
     if (en->kind == SB_SIM_DROP) return "DROP";
     return (unsigned)en->type < sizeof ev / sizeof *ev ? ev[en->type] : "?";

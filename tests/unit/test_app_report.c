@@ -89,6 +89,36 @@ static void call_record(void **state) {
     assert_string_equal(str(json_array_get(v, 0), "id"), "UAS-2");
     assert_string_equal(str(json_array_get(v, 0), "detail"),
                         "2xx Session-Expires larger than requested");
+    assert_int_equal(num(o, "icmp_type"), 0); /* no ICMP error on this call */
+    assert_int_equal(num(o, "icmp_code"), 0);
+    json_decref(o);
+}
+
+/* A call whose INVITE met ICMP port unreachable: 503 per RFC 3261 §8.1.3.1, the phrase naming
+ * the ICMP error, and its type and code; it did not pass. */
+static void unreachable_record(void **state) {
+    (void)state;
+    sb_call_stats st;
+    memset(&st, 0, sizeof st);
+    st.role = SB_ROLE_UAC;
+    st.result = SB_RESULT_FAILED;
+    st.final_status_code = 503;
+    strcpy(st.final_reason_phrase, "ICMP port unreachable");
+    st.end_reason = SB_END_UNREACHABLE;
+    st.icmp_type = 3;
+    st.icmp_code = 3;
+    st.start_ms = st.end_ms = 5;
+    sb_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    json_t *o = sb_report_call(&st, 0, sb_call_passed(&st, &cfg, true));
+    assert_true(json_is_false(json_object_get(o, "passed")));
+    assert_string_equal(str(o, "result"), "failed");
+    assert_string_equal(str(o, "end_reason"), "unreachable");
+    assert_int_equal(num(o, "final_status_code"), 503);
+    assert_string_equal(str(o, "final_reason_phrase"), "ICMP port unreachable");
+    assert_int_equal(num(o, "icmp_type"), 3);
+    assert_int_equal(num(o, "icmp_code"), 3);
+    assert_string_equal(str(o, "ended_by"), "local");
     json_decref(o);
 }
 
@@ -371,6 +401,19 @@ static void event_lines(void **state) {
     assert_string_equal(str(o, "result"), "answered");
     assert_string_equal(str(o, "end_reason"), "normal");
     json_decref(o);
+
+    ev.type = SB_EV_RETRANSMIT;
+    ev.status = 0;
+    ev.value = 3;
+    ev.text = "INVITE";
+    assert_int_equal(sb_addr_parse(&ev.addr, "127.0.0.2:5062", 14, 5060), 0);
+    o = sb_report_event(&ev, 1000, "uac");
+    assert_string_equal(str(o, "type"), "retransmit");
+    assert_string_equal(str(o, "text"), "INVITE");
+    assert_int_equal(num(o, "value"), 3);
+    assert_int_equal(num(o, "status"), 0);
+    assert_string_equal(str(o, "to"), "127.0.0.2:5062");
+    json_decref(o);
 }
 
 static void config_echo(void **state) {
@@ -402,6 +445,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(call_record),
         cmocka_unit_test(unanswered_record),
+        cmocka_unit_test(unreachable_record),
         cmocka_unit_test(verdicts),
         cmocka_unit_test(remote_hangup_fails),
         cmocka_unit_test(fault_explains_end),
