@@ -73,9 +73,11 @@ def check(cond, msg):
     if not cond:
         errors.append(msg)
 
-REASONS = {"normal", "rejected", "invite_timeout", "cancelled", "ack_timeout", "bye_timeout",
-           "session_expired", "refresh_failed", "remote_unsupported_timer", "too_many_422",
-           "min_se_too_large", "shutdown", "engine_limit"}
+# remote_hangup: the answerer's expiry BYE (its refreshes lost) reaches the caller before
+# the caller's talk time ends; that is a drop as the caller sees it, and a definite reason.
+REASONS = {"normal", "remote_hangup", "rejected", "invite_timeout", "cancelled", "ack_timeout",
+           "bye_timeout", "session_expired", "refresh_failed", "remote_unsupported_timer",
+           "too_many_422", "min_se_too_large", "shutdown", "engine_limit", "unreachable"}
 ucalls, scalls = uac["calls"], uas["calls"]
 uids = [c["call_id"] for c in ucalls]
 sids = [c["call_id"] for c in scalls]
