@@ -37,8 +37,11 @@ echo "formatted"
 
 section "sans-I/O check of the core"
 if grep -rnE '\b(clock_gettime|gettimeofday|time|socket|sendto|sendmsg|recvfrom|recvmsg|rand|srand|printf|fprintf|puts)\s*\(' \
-    src/base src/sip src/txn src/dialog src/timer src/engine; then
+    src/base src/sip src/transport src/txn src/dialog src/timer src/engine; then
     echo "the core must not read clocks, touch sockets, draw OS randomness or print" >&2
     exit 1
 fi
 echo "core is sans-I/O"
+
+section "layers (no include points up)"
+scripts/check-layers.sh

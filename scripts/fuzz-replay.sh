@@ -25,7 +25,7 @@ if [ "$missing" -eq 1 ] || [ ! -f "$stamp" ] ||
     rm -f "$out"/obj/*.o "$out"/replay_* "$out"/.stamp-*
     pids=()
     fail=0
-    for s in src/base/*.c src/sip/*.c src/txn/*.c src/dialog/*.c src/timer/*.c src/engine/*.c \
+    for s in src/base/*.c src/sip/*.c src/transport/*.c src/txn/*.c src/dialog/*.c src/timer/*.c src/engine/*.c \
         fuzz/replay_main.c; do
         o=$out/obj/$(echo "${s%.c}" | tr / _).o
         "$CC" "${cflags[@]}" -c "$s" -o "$o" &

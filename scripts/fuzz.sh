@@ -39,7 +39,7 @@ need_libfuzzer() {
 build() {
     need_libfuzzer
     local srcs stamp=$out/.stamp
-    srcs=$(ls src/base/*.c src/sip/*.c src/txn/*.c src/dialog/*.c src/timer/*.c src/engine/*.c)
+    srcs=$(ls src/base/*.c src/sip/*.c src/transport/*.c src/txn/*.c src/dialog/*.c src/timer/*.c src/engine/*.c)
     mkdir -p "$out/obj"
     local t missing=0
     for t in $targets; do [ -x "$out/fuzz_$t" ] || missing=1; done

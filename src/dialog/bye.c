@@ -32,8 +32,8 @@ void sb__send_bye(sb_engine *e, sb_call *c, sb_end_reason why, uint64_t now) {
     uint32_t cseq = ++c->local_cseq;
     sb__req_begin(e, c, &b, SB_METHOD_BYE, cseq, branch);
     sb__req_finish(&b, NULL, NULL, 0);
-    if (b.overflow || !sb__txn_client_start(e, c, SB_METHOD_BYE, SB_PURPOSE_BYE, &c->peer, branch,
-                                            cseq, out, b.len, now))
+    if (b.overflow || !sb_txn_client_start(&e->txn, c, &c->txns, SB_METHOD_BYE, SB_PURPOSE_BYE,
+                                           &c->peer, branch, cseq, out, b.len, now))
         sb__call_end(e, c, c->stats.result, why, false, now);
 }
 

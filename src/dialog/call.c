@@ -84,7 +84,7 @@ static void call_free(sb_engine *e, sb_call *c) {
     sb_tmr_cancel(&e->heap, &c->talk_tmr);
     sb_tmr_cancel(&e->heap, &c->media_tmr);
     sb__st_stop(e, c);
-    sb__txn_orphan_all(c);
+    sb_txn_orphan_all(&c->txns, e->now);
     if (c->call_id) sb_hmap_del(&e->calls_by_callid, &c->by_callid);
     sb_hmap_del(&e->calls_by_handle, &c->by_handle);
     if (c->prev)
@@ -337,7 +337,7 @@ void sb__reply_reason(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *t
                               NULL, 0, out, sizeof out);
     if (!n) return;
     if (t)
-        sb__txn_respond(t, status, out, n, now);
+        sb_txn_respond(t, status, out, n, now);
     else
         sb__send(e, to, out, n);
 }
@@ -409,7 +409,8 @@ static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now) {
         return;
     }
     e->stats.retransmissions++;
-    sb__emit_retransmit(e, c, &c->reply_to, "2xx", 200, ++c->ok_retransmits);
+    sb_qev *q = sb__emit(e, SB_EV_RETRANSMIT, c, 200, ++c->ok_retransmits, "2xx");
+    if (q) q->ev.addr = c->reply_to;
     sb__send(e, &c->reply_to, c->ok_msg, c->ok_len);
     c->ok_interval_ms = c->ok_interval_ms * 2 < e->cfg.t2_ms ? c->ok_interval_ms * 2 : e->cfg.t2_ms;
     uint64_t next = now + c->ok_interval_ms;
@@ -445,7 +446,7 @@ void sb__reply_pending(sb_engine *e, sb_call *c, int status, uint64_t now) {
         char out[SB_MAX_OUT];
         size_t n = sb__resp_build(e, &m, status, NULL, c->local_tag, NULL, 0, NULL, NULL, 0, out,
                                   sizeof out);
-        if (n) sb__txn_respond(t, status, out, n, now);
+        if (n) sb_txn_respond(t, status, out, n, now);
     }
 }
 
@@ -460,5 +461,6 @@ sb_txn *sb__send_session_request(sb_engine *e, sb_call *c, sb_method m, sb_purpo
     size_t blen = with_sdp ? sb__sdp_body(e, c, body, sizeof body) : 0;
     sb__req_finish(&b, "application/sdp", body, blen);
     if (b.overflow) return NULL;
-    return sb__txn_client_start(e, c, m, purpose, &c->peer, branch, cseq, out, b.len, now);
+    return sb_txn_client_start(&e->txn, c, &c->txns, m, purpose, &c->peer, branch, cseq, out, b.len,
+                               now);
 }

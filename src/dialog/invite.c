@@ -143,8 +143,8 @@ void sb__send_cancel(sb_engine *e, sb_call *c, uint64_t now) {
     sb__req_begin(e, c, &b, SB_METHOD_CANCEL, c->invite_cseq, inv->branch);
     sb__req_finish(&b, NULL, NULL, 0);
     if (!b.overflow)
-        sb__txn_client_start(e, c, SB_METHOD_CANCEL, SB_PURPOSE_CANCEL, &c->peer, inv->branch,
-                             c->invite_cseq, out, b.len, now);
+        sb_txn_client_start(&e->txn, c, &c->txns, SB_METHOD_CANCEL, SB_PURPOSE_CANCEL, &c->peer,
+                            inv->branch, c->invite_cseq, out, b.len, now);
 }
 
 /* A 2xx from a second fork of our INVITE: we keep the first dialog only, so this one is
@@ -162,8 +162,8 @@ static void end_fork(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint6
     sb__req_begin(e, &fork, &b, SB_METHOD_BYE, m->cseq + 1, branch);
     sb__req_finish(&b, NULL, NULL, 0);
     if (!b.overflow) /* no transaction user: nobody waits for the answer */
-        sb__txn_client_start(e, NULL, SB_METHOD_BYE, SB_PURPOSE_OTHER, &fork.peer, branch,
-                             m->cseq + 1, out, b.len, now);
+        sb_txn_client_start(&e->txn, NULL, NULL, SB_METHOD_BYE, SB_PURPOSE_OTHER, &fork.peer,
+                            branch, m->cseq + 1, out, b.len, now);
     free(fork.remote_tag);
     free(fork.remote_target);
     free(fork.route);
@@ -192,7 +192,7 @@ static bool respond(sb_engine *e, sb_call *c, const sb_msg *m, int status, const
     size_t n = sb__resp_build(e, m, status, NULL, c->local_tag, extra, extra_len, "application/sdp",
                               body, body_len, out, sizeof out);
     if (!n) return false;
-    if (c->srv_inv) sb__txn_respond(c->srv_inv, status, out, n, now);
+    if (c->srv_inv) sb_txn_respond(c->srv_inv, status, out, n, now);
     if (status >= 200 && status < 300) sb__ok_keep(e, c, &c->reply_to, out, n, now);
     return true;
 }
@@ -225,7 +225,7 @@ static void answer(sb_engine *e, sb_call *c, uint64_t now) {
         ok = respond(e, c, &m, 200, extra, x.overflow ? 0 : x.len, body, blen, now);
     }
     if (!ok) { /* no 200 can be sent: end the call rather than leave it waiting for an ACK */
-        if (t) sb__txn_destroy(t);
+        if (t) sb_txn_destroy(t);
         sb__call_end(e, c, SB_RESULT_FAILED, SB_END_ENGINE_LIMIT, false, now);
         return;
     }
@@ -285,7 +285,7 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
     c->remote_owns_callid = 1;
     c->reply_to = *from;
     sb__dialog_learn(c, m, from);
-    sb__txn_attach(t, c);
+    sb_txn_attach(t, c, &c->txns);
     c->srv_inv = t;
     c->state = SB_CS_EARLY;
     sb__emit(e, SB_EV_CALL_STARTED, c, 0, 0, "INVITE");
@@ -321,19 +321,19 @@ void sb__on_ack(sb_engine *e, sb_call *c, const sb_msg *m, uint64_t now) {
 }
 
 void sb__on_cancel(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
-    sb_txn *inv = sb__txn_find(e, m->branch, SB_METHOD_INVITE, sb__sent_by(m), true);
+    sb_txn *inv = sb_txn_find(&e->txn, m->branch, SB_METHOD_INVITE, sb_txn_sent_by(m), true);
     if (!inv) {
         sb__reply(e, t, m, from, 481, NULL, now);
         return;
     }
-    sb_call *c = inv->call;
+    sb_call *c = inv->user;
     char out[SB_MAX_OUT];
     /* the 200 carries the To tag of our provisional answers (RFC 3261 §9.2) */
     size_t n =
         c ? sb__resp_build(e, m, 200, NULL, c->local_tag, NULL, 0, NULL, NULL, 0, out, sizeof out)
           : 0;
     if (n)
-        sb__txn_respond(t, 200, out, n, now);
+        sb_txn_respond(t, 200, out, n, now);
     else
         sb__reply(e, t, m, from, 200, NULL, now);
     if (!c || c->srv_inv != inv) return; /* answered already: the CANCEL has no effect */

@@ -159,7 +159,7 @@ static void reply_extra(sb_engine *e, sb_txn *t, const sb_msg *m, int status, co
                         size_t n, uint64_t now) {
     char out[SB_MAX_OUT];
     size_t len = sb__resp_build(e, m, status, NULL, NULL, extra, n, NULL, NULL, 0, out, sizeof out);
-    if (len) sb__txn_respond(t, status, out, len, now);
+    if (len) sb_txn_respond(t, status, out, len, now);
 }
 
 void sb__in_dialog_session_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m,
@@ -199,7 +199,7 @@ void sb__in_dialog_session_request(sb_engine *e, sb_call *c, sb_txn *t, const sb
         sb__reply_reason(e, t, m, &t->peer, status, reason, extra, now);
         return;
     }
-    sb__txn_attach(t, c);
+    sb_txn_attach(t, c, &c->txns);
     c->peer_allows_update |= sb_msg_has_token(m, SB_HDR_ALLOW, "UPDATE");
     /* Answer the offer, if any: a changed answer bumps the o= version (RFC 3264 §8). */
     bool had_body = false;
@@ -221,7 +221,7 @@ void sb__in_dialog_session_request(sb_engine *e, sb_call *c, sb_txn *t, const sb
     size_t n = sb__resp_build(e, m, 200, NULL, NULL, extra, x.overflow ? 0 : x.len,
                               "application/sdp", body, blen, out, sizeof out);
     if (!n) return;
-    sb__txn_respond(t, 200, out, n, now);
+    sb_txn_respond(t, 200, out, n, now);
     if (invite) {
         c->invite_cseq = m->cseq;
         sb__ok_keep(e, c, &t->peer, out, n, now);

@@ -120,34 +120,42 @@ sb_engine *sb_engine_new(const sb_config *cfg, uint64_t now_ms) {
     e->lane_d = sb_heap_lane(&e->heap, 32000); /* Timer D: at least 32 s on UDP */
     sb_hmap_init(&e->calls_by_callid);
     sb_hmap_init(&e->calls_by_handle);
-    sb_hmap_init(&e->txns);
+    e->txn = (sb_txn_ctx){.heap = &e->heap,
+                          .lane_64t1 = e->lane_64t1,
+                          .lane_t4 = e->lane_t4,
+                          .lane_d = e->lane_d,
+                          .t1_ms = cfg->t1_ms,
+                          .t2_ms = cfg->t2_ms,
+                          .max_txns = cfg->max_txns,
+                          .out = &e->out,
+                          .tu = &sb__dialog_tu,
+                          .tu_ctx = e};
+    sb_txn_ctx_init(&e->txn);
     return e;
 }
 
 void sb_engine_free(sb_engine *e) {
     if (!e) return;
     sb__call_free_all(e);
-    for (size_t i = 0; i < e->txns.nb; i++) {
-        while (e->txns.b[i])
-            sb__txn_destroy((sb_txn *)e->txns.b[i]);
-    }
+    sb_txn_ctx_free(&e->txn);
     sb_heap_free(&e->heap);
     sb_hmap_free(&e->calls_by_callid);
     sb_hmap_free(&e->calls_by_handle);
-    sb_hmap_free(&e->txns);
-    free(e->q);
-    free(e->arena);
+    sb_out_free(&e->out);
     free(e);
 }
 
 void sb_engine_get_stats(const sb_engine *e, sb_engine_stats *out) {
     *out = e->stats;
+    out->msgs_sent = e->out.msgs_sent;
+    out->live_txns = e->txn.live;
+    out->retransmissions = e->stats.retransmissions + e->txn.retransmissions; /* 2xx + txns */
 }
 
 size_t sb_engine_awaiting_ack(const sb_engine *e) {
     size_t n = 0;
-    for (size_t i = 0; i < e->txns.nb; i++)
-        for (const sb_hnode *h = e->txns.b[i]; h; h = h->next) {
+    for (size_t i = 0; i < e->txn.map.nb; i++)
+        for (const sb_hnode *h = e->txn.map.b[i]; h; h = h->next) {
             const sb_txn *t = (const sb_txn *)h;
             n += t->kind == SB_IST && t->state == SB_TS_COMPLETED;
         }
@@ -169,7 +177,7 @@ const sb_call_stats *sb_engine_call_stats(const sb_engine *e, uint32_t handle) {
 int sb_engine_unreachable(sb_engine *e, const sb_addr *dest, uint8_t icmp_type, uint8_t icmp_code,
                           uint64_t now_ms) {
     e->now = now_ms;
-    return dest ? (int)sb__txn_unreachable(e, dest, icmp_type, icmp_code, now_ms) : 0;
+    return dest ? (int)sb__calls_unreachable(e, dest, icmp_type, icmp_code, now_ms) : 0;
 }
 
 void sb_engine_advance(sb_engine *e, uint64_t now_ms) {
@@ -181,141 +189,12 @@ uint64_t sb_engine_next_deadline(const sb_engine *e) {
     return sb_heap_next_deadline(&e->heap);
 }
 
-/* ---- the transaction user: where transactions report to the dialog layer ------------------ */
-
-void sb__tu_response(sb_txn *t, const sb_msg *m, uint64_t now) {
-    sb_call *c = t->call;
-    if (!c) return;
-    sb_engine *e = t->eng;
-    switch (t->purpose) {
-    case SB_PURPOSE_INVITE:
-        sb__uac_invite_response(e, c, t, m, now);
-        break;
-    case SB_PURPOSE_REINVITE:
-    case SB_PURPOSE_UPDATE:
-        sb__session_response(e, c, t, m, now);
-        break;
-    case SB_PURPOSE_BYE:
-        if (m->status >= 200) sb__bye_done(e, c, m->status, now);
-        break;
-    default:
-        break;
-    }
-}
-
-void sb__tu_timeout(sb_txn *t, uint64_t now) {
-    sb_call *c = t->call;
-    if (!c) return;
-    sb_engine *e = t->eng;
-    switch (t->purpose) {
-    case SB_PURPOSE_INVITE:
-        c->inv_txn = NULL;
-        if (c->state == SB_CS_ENDING && c->stats.end_reason == SB_END_INVITE_TIMEOUT)
-            sb__call_end(e, c, SB_RESULT_TIMEOUT, SB_END_INVITE_TIMEOUT, false, now);
-        else if (c->state == SB_CS_ENDING)
-            sb__call_end(e, c, SB_RESULT_CANCELLED, SB_END_CANCELLED, false, now);
-        else
-            sb__call_end(e, c, SB_RESULT_TIMEOUT, SB_END_INVITE_TIMEOUT, false, now);
-        break;
-    case SB_PURPOSE_REINVITE:
-        c->inv_txn = NULL;
-        if (c->media_inflight) {
-            c->media_inflight = SB_NEXT_NONE;
-            c->sdp = c->sdp_prev;
-            sb__send_bye(e, c, SB_END_REFRESH_FAILED, now);
-        } else {
-            sb__st_refresh_failed(e, c, t, NULL, 0, now);
-        }
-        break;
-    case SB_PURPOSE_UPDATE:
-        c->upd_outstanding = 0;
-        sb__st_refresh_failed(e, c, t, NULL, 0, now);
-        break;
-    case SB_PURPOSE_BYE:
-        sb__bye_done(e, c, 0, now);
-        break;
-    default:
-        break;
-    }
-}
-
-/* The reason phrase of an unreachable call's record: what the ICMP error said. */
-static void icmp_phrase(const sb_addr *dest, uint8_t type, uint8_t code, char *out, size_t cap) {
-    const char *what = NULL;
-    if (dest->family == 6) {
-        static const char *const v6[] = {"no route",
-                                         "administratively prohibited",
-                                         NULL,
-                                         "address unreachable",
-                                         "port unreachable",
-                                         "source address failed policy",
-                                         "reject route"};
-        if (type == 1 && code < sizeof v6 / sizeof v6[0]) what = v6[code];
-    } else if (type == 3) {
-        static const char *const v4[] = {"net unreachable", "host unreachable",
-                                         "protocol unreachable", "port unreachable"};
-        if (code < sizeof v4 / sizeof v4[0])
-            what = v4[code];
-        else if (code == 9 || code == 10 || code == 13)
-            what = "administratively prohibited";
-    }
-    const char *proto = dest->family == 6 ? "ICMPv6" : "ICMP";
-    if (what)
-        snprintf(out, cap, "%s %s", proto, what);
-    else
-        snprintf(out, cap, "%s type %u code %u", proto, type, code);
-}
-
-void sb__tu_transport_error(sb_txn *t, uint8_t icmp_type, uint8_t icmp_code, uint64_t now) {
-    sb_call *c = t->call;
-    if (!c) return;
-    sb_engine *e = t->eng;
-    c->stats.icmp_type = icmp_type;
-    c->stats.icmp_code = icmp_code;
-    char phrase[sizeof c->stats.final_reason_phrase];
-    icmp_phrase(&t->peer, icmp_type, icmp_code, phrase, sizeof phrase);
-    switch (t->purpose) {
-    case SB_PURPOSE_INVITE:
-        /* Its own end reason rather than `rejected`: nobody answered; the far end is not there.
-         * The status is the 503 of §8.1.3.1, the phrase says what really happened. */
-        c->inv_txn = NULL;
-        c->stats.final_status_code = 503;
-        memcpy(c->stats.final_reason_phrase, phrase, sizeof phrase);
-        sb__call_end(e, c, SB_RESULT_FAILED, SB_END_UNREACHABLE, false, now);
-        break;
-    case SB_PURPOSE_REINVITE:
-    case SB_PURPOSE_UPDATE:
-    case SB_PURPOSE_BYE: {
-        /* §8.1.3.1: handled as a 503 received, through the paths a real one takes. This one
-         * has no header lines, so no Retry-After: a refresh is not retried. */
-        sb_msg m;
-        memset(&m, 0, sizeof m);
-        m.status = 503;
-        m.reason = (sb_slice){phrase, strlen(phrase)};
-        m.method = m.cseq_method = (sb_method)t->method;
-        m.cseq = t->cseq;
-        sb__tu_response(t, &m, now);
-        break;
-    }
-    default: /* CANCEL: the INVITE it cancels gets the same error and ends the call */
-        break;
-    }
-}
-
-void sb__tu_gone(sb_txn *t) {
-    sb_call *c = t->call;
-    if (!c) return;
-    if (c->inv_txn == t) c->inv_txn = NULL;
-    if (c->srv_inv == t) c->srv_inv = NULL;
-}
-
 /* ---- input ---------------------------------------------------------------------------------- */
 
 static void malformed(sb_engine *e, const sb_addr *from, const char *why) {
     e->stats.malformed_messages++;
-    size_t before = e->qlen;
-    sb__emit(e, SB_EV_MALFORMED, NULL, 0, 0, why);
-    if (e->qlen > before) e->q[e->qlen - 1].ev.addr = *from;
+    sb_qev *q = sb__emit(e, SB_EV_MALFORMED, NULL, 0, 0, why);
+    if (q) q->ev.addr = *from;
 }
 
 static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
@@ -424,34 +303,31 @@ static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len, 
         return;
     }
     if (m->method == SB_METHOD_ACK) {
-        sb_txn *t = sb__txn_find(e, m->branch, SB_METHOD_ACK, sb__sent_by(m), true);
+        sb_txn *t = sb_txn_find(&e->txn, m->branch, SB_METHOD_ACK, sb_txn_sent_by(m), true);
         if (t && t->state != SB_TS_ACCEPTED) {
-            sb__ist_recv(t, m, now); /* ACK of a non-2xx */
+            sb_txn_server_recv(t, m, now); /* ACK of a non-2xx */
             return;
         }
         sb_call *c = sb__call_find(e, m->call_id, m->to_tag, m->from_tag);
         if (c) sb__on_ack(e, c, m, now);
         return; /* a stray ACK gets no answer (RFC 3261 §17) */
     }
-    uint64_t sent_by = sb__sent_by(m); /* once per request: matching and the new transaction */
-    sb_txn *t = sb__txn_find(e, m->branch, m->method, sent_by, true);
+    uint64_t sent_by = sb_txn_sent_by(m); /* once per request: matching and the new transaction */
+    sb_txn *t = sb_txn_find(&e->txn, m->branch, m->method, sent_by, true);
     if (t && t->cseq != m->cseq) {
         /* Same branch, another CSeq: a new request from a peer that reuses branches (RFC 3261
          * §8.1.1.7 wants them unique; SIPp loops do this). Answer it as new, and record the
          * breach on its dialog. The old transaction only absorbed retransmissions by now. */
         sb_call *c = m->to_tag.n ? sb__call_find(e, m->call_id, m->to_tag, m->from_tag) : NULL;
         if (c) sb__st_branch_check(e, c, true, t->cseq, m->cseq);
-        sb__txn_destroy(t);
+        sb_txn_destroy(t);
         t = NULL;
     }
     if (t) { /* a retransmission */
-        if (t->kind == SB_IST)
-            sb__ist_recv(t, m, now);
-        else
-            sb__nist_recv(t, m, now);
+        sb_txn_server_recv(t, m, now);
         return;
     }
-    t = sb__txn_server_new(e, m, raw, len, from, sent_by, now);
+    t = sb_txn_server_new(&e->txn, m, raw, len, from, sent_by, now);
     if (!t) {
         if (m->method == SB_METHOD_INVITE) e->stats.invites_503++;
         sb__reply(e, NULL, m, from, 503, "Retry-After: 5\r\n", now);
@@ -531,15 +407,12 @@ int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_
         request(e, &m, raw, len, from, now_ms);
         return 0;
     }
-    sb_txn *t = sb__txn_find(e, m.branch, m.cseq_method, 0, false);
+    sb_txn *t = sb_txn_find(&e->txn, m.branch, m.cseq_method, 0, false);
     if (!t) {
         e->stats.unmatched_responses++;
         return 0;
     }
-    if (t->kind == SB_ICT)
-        sb__ict_recv(t, &m, now_ms);
-    else
-        sb__nict_recv(t, &m, now_ms);
+    sb_txn_client_recv(t, &m, now_ms);
     return 0;
 }
 

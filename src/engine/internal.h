@@ -8,9 +8,9 @@
 #include "sip/sdp.h"
 #include "sipbeat/engine.h"
 #include "timer/session_timer.h"
+#include "transport/out.h"
 #include "txn/txn.h"
 
-#define SB_MAX_OUT 8192      /* largest message we build */
 #define SB_TIMER_C_MS 180000 /* how long a UAC waits for a final answer after a 1xx */
 #define SB_MAX_ROUTE 32      /* Record-Route entries kept for a route set */
 /* A request whose echoed headers (Via, From, To, Call-ID, CSeq, Record-Route) exceed this
@@ -78,13 +78,6 @@ typedef struct sb_call {
     sb_call_stats stats;
 } sb_call;
 
-typedef struct {
-    sb_event ev;
-    size_t data_off; /* into the arena, for SEND */
-    size_t stats_off;
-    bool has_stats;
-} sb_qev;
-
 struct sb_engine {
     sb_config cfg;
     char user[64];
@@ -94,27 +87,26 @@ struct sb_engine {
     int lane_64t1, lane_t4, lane_d; /* heap lanes of the transactions' fixed-duration timers */
     sb_rng rng;
     uint64_t now;
-    sb_hmap calls_by_callid, calls_by_handle, txns;
-    uint64_t txn_seq; /* transactions created so far: the newest one's seq */
+    sb_hmap calls_by_callid, calls_by_handle;
     sb_call *live;
     uint32_t next_handle;
-    /* event queue and the arena its payloads live in */
-    sb_qev *q;
-    size_t qhead, qlen, qcap;
-    char *arena;
-    size_t arena_len, arena_cap;
-    sb_event out;
+    sb_out out;     /* transport: datagrams and events, until drained */
+    sb_txn_ctx txn; /* the transactions, reporting to the dialog layer (engine.c's ops) */
     sb_engine_stats stats;
 };
 
 /* engine/events.c */
-void sb__emit(sb_engine *e, sb_event_type type, sb_call *c, int status, uint64_t value,
-              const char *text);
+/* Queues an event about call c (NULL: none) with a copy of its record; returns it so that the
+ * caller may fill in more (addr), or NULL when memory ran out. */
+sb_qev *sb__emit(sb_engine *e, sb_event_type type, sb_call *c, int status, uint64_t value,
+                 const char *text);
 void sb__send(sb_engine *e, const sb_addr *to, const char *data, size_t len);
-/* SB_EV_RETRANSMIT, just before the copy goes out: what is "INVITE", "BYE", ... or "2xx";
- * status the response code (0 for a request); count the times this message was resent. */
-void sb__emit_retransmit(sb_engine *e, sb_call *c, const sb_addr *to, const char *what, int status,
-                         uint32_t count);
+
+/* dialog/tu.c: the transaction user, and a transport error for every call's transactions to
+ * dest that still wait for an answer (one pass over the live calls and their own lists). */
+extern const sb_txn_ops sb__dialog_tu;
+size_t sb__calls_unreachable(sb_engine *e, const sb_addr *dest, uint8_t icmp_type,
+                             uint8_t icmp_code, uint64_t now);
 
 /* engine/badreq.c */
 void sb__reply_bad_request(sb_engine *e, const sb_addr *from, const char *data, size_t len,

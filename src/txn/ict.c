@@ -6,7 +6,7 @@
  * transaction stays for Timer M (64*T1) so that 2xx retransmissions reach the dialog, which
  * ACKs every one. A 300-699 moves to Completed: we ACK it here (same branch, §17.1.1.3) and
  * every retransmission of it, for Timer D (32 s on UDP). */
-#include "engine/internal.h"
+#include "txn/txn.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +33,11 @@ static void send_ack(sb_txn *t, const sb_msg *resp) {
     for (uint16_t i = 0; i < req.nhdrs; i++)
         if (req.hdrs[i].id == SB_HDR_ROUTE) sb_buf_hdr(&b, "Route", req.hdrs[i].value);
     sb_buf_str(&b, "Content-Length: 0\r\n\r\n");
-    if (!b.overflow) sb__send(t->eng, &t->peer, out, b.len);
+    if (!b.overflow) sb_out_send(t->ctx->out, &t->peer, out, b.len);
 }
 
 void sb__ict_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
-    sb_engine *e = t->eng;
+    sb_txn_ctx *x = t->ctx;
     int s = m->status;
     switch (t->state) {
     case SB_TS_CALLING:
@@ -49,33 +49,33 @@ void sb__ict_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
              * (GLR-4). Later 1xx leave whatever limit is armed (a CANCEL's, an orphan's). */
             if (t->state == SB_TS_CALLING) {
                 if (t->purpose == SB_PURPOSE_INVITE)
-                    sb_ltmr_cancel(&e->heap, &t->end);
+                    sb_ltmr_cancel(x->heap, &t->end);
                 else
-                    sb_ltmr_arm(&e->heap, &t->end, e->lane_64t1, now);
+                    sb_ltmr_arm(x->heap, &t->end, x->lane_64t1, now);
             }
             t->state = SB_TS_PROCEEDING;
-            sb_tmr_cancel(&e->heap, &t->retx);
-            sb__tu_response(t, m, now);
+            sb_tmr_cancel(x->heap, &t->retx);
+            x->tu->on_response(t, m, now);
         } else if (s < 300) {
             t->state = SB_TS_ACCEPTED;
             t->last_status = (uint16_t)s;
-            sb_tmr_cancel(&e->heap, &t->retx);
+            sb_tmr_cancel(x->heap, &t->retx);
             free(t->msg); /* never sent again: the dialog ACKs 2xx retransmissions itself */
             t->msg = NULL;
             t->len = 0;
-            sb_ltmr_arm(&e->heap, &t->end, e->lane_64t1, now); /* Timer M */
-            sb__tu_response(t, m, now);
+            sb_ltmr_arm(x->heap, &t->end, x->lane_64t1, now); /* Timer M */
+            x->tu->on_response(t, m, now);
         } else {
             t->state = SB_TS_COMPLETED;
             t->last_status = (uint16_t)s;
-            sb_tmr_cancel(&e->heap, &t->retx);
+            sb_tmr_cancel(x->heap, &t->retx);
             send_ack(t, m);
-            sb_ltmr_arm(&e->heap, &t->end, e->lane_d, now); /* Timer D */
-            sb__tu_response(t, m, now);
+            sb_ltmr_arm(x->heap, &t->end, x->lane_d, now); /* Timer D */
+            x->tu->on_response(t, m, now);
         }
         break;
     case SB_TS_ACCEPTED:
-        if (s >= 200 && s < 300) sb__tu_response(t, m, now); /* the dialog re-ACKs it */
+        if (s >= 200 && s < 300) x->tu->on_response(t, m, now); /* the dialog re-ACKs it */
         break;
     case SB_TS_COMPLETED:
         if (s >= 300) send_ack(t, m);
@@ -89,12 +89,11 @@ void sb__ict_timer(sb_txn *t, bool retx, uint64_t now) {
     if (retx) { /* Timer A */
         if (t->state != SB_TS_CALLING) return;
         sb__txn_send(t, now);
-        t->interval_ms *= 2;
-        sb_tmr_arm(&t->eng->heap, &t->retx, now + t->interval_ms);
+        sb__txn_backoff(t, false, now); /* Timer A doubles without a cap (§17.1.1.2) */
         return;
     }
     /* Timer B in Calling; in Proceeding only the 64*T1 limit armed after a CANCEL or for an
      * orphan (§9.1): either way no final answer came. */
-    if (t->state == SB_TS_CALLING || t->state == SB_TS_PROCEEDING) sb__tu_timeout(t, now);
+    if (t->state == SB_TS_CALLING || t->state == SB_TS_PROCEEDING) t->ctx->tu->on_timeout(t, now);
     sb__txn_terminate(t); /* Timer B, D or M */
 }

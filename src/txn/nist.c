@@ -3,7 +3,7 @@
  * IMPLEMENTATION NOTES
  * A retransmitted request gets the last response again (none while Trying). After the final
  * response the transaction lingers for Timer J (64*T1 on UDP) to absorb retransmissions. */
-#include "engine/internal.h"
+#include "txn/txn.h"
 
 void sb__nist_recv(sb_txn *t, const sb_msg *m, uint64_t now) {
     (void)m;
