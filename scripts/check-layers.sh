@@ -2,7 +2,7 @@
 # Layers point one way (docs/ARCHITECTURE.md): a file may include the public headers
 # (include/sipbeat/) and the private headers of its own layer and the layers below it, never one
 # above. Run by `make check`; prints each offending include and fails.
-#   base <- sip <- transport <- txn <- core (dialog, timer, engine)
+#   base <- sip <- transport <- txn <- ua (dialog, timer) <- engine
 #   net and app use the public API; app may also use base's utilities (histogram).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,8 @@ allowed() { # the include prefixes each source folder may use
     sip) echo "base sip" ;;
     transport) echo "base sip transport" ;;
     txn) echo "base sip transport txn" ;;
-    dialog | timer | engine) echo "base sip transport txn dialog timer engine" ;;
+    dialog | timer) echo "base sip transport txn dialog timer" ;;
+    engine) echo "base sip transport txn dialog timer engine" ;;
     net) echo "net" ;;
     app) echo "base net app" ;;
     *) echo "" ;;

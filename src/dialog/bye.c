@@ -1,5 +1,5 @@
 /* BYE in both directions, and the scheduled end of a call (RFC 3261 §15). */
-#include "engine/internal.h"
+#include "dialog/ua.h"
 
 #include <string.h>
 
@@ -13,7 +13,7 @@ void sb__on_talk_tmr(void *owner, sb_tmr *t, uint64_t now) {
     sb__send_bye(c->eng, c, SB_END_NORMAL, now);
 }
 
-void sb__send_bye(sb_engine *e, sb_call *c, sb_end_reason why, uint64_t now) {
+void sb__send_bye(sb_ua *e, sb_call *c, sb_end_reason why, uint64_t now) {
     if (c->state == SB_CS_ENDING || c->state == SB_CS_ENDED) return;
     sb_tmr_cancel(&e->heap, &c->talk_tmr);
     sb_tmr_cancel(&e->heap, &c->media_tmr);
@@ -38,7 +38,7 @@ void sb__send_bye(sb_engine *e, sb_call *c, sb_end_reason why, uint64_t now) {
 }
 
 /* The BYE we sent was answered or timed out: the call is over either way. */
-void sb__bye_done(sb_engine *e, sb_call *c, int status, uint64_t now) {
+void sb__bye_done(sb_ua *e, sb_call *c, int status, uint64_t now) {
     sb_end_reason why = c->stats.end_reason;
     if (status == 0 && why == SB_END_NORMAL) why = SB_END_BYE_TIMEOUT;
     sb_result r = c->stats.result == SB_RESULT_NONE ? SB_RESULT_FAILED : c->stats.result;
@@ -78,14 +78,14 @@ static void keep_reason(sb_call *c, const sb_msg *m) {
 
 /* A far-end BYE before the call was due to end: before our talk time as UAC, or before
  * min_duration in either role, less SB_HANGUP_TOLERANCE_MS. */
-static bool early(const sb_engine *e, const sb_call *c, uint64_t now) {
+static bool early(const sb_ua *e, const sb_call *c, uint64_t now) {
     if (!c->stats.answer_ms) return false;
     uint64_t bar =
         c->role == SB_ROLE_UAC && c->duration_ms ? c->duration_ms : e->cfg.min_duration_ms;
     return bar && now - c->stats.answer_ms + SB_HANGUP_TOLERANCE_MS < bar;
 }
 
-void sb__on_bye(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
+void sb__on_bye(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
     sb__reply(e, t, m, &t->peer, 200, NULL, now);
     keep_reason(c, m);
     sb_end_reason why = c->stats.end_reason == SB_END_NONE ? SB_END_NORMAL : c->stats.end_reason;

@@ -1,5 +1,5 @@
 /* Call (dialog) lifecycle and the message builders every verb uses (RFC 3261 §8, §12). */
-#include "engine/internal.h"
+#include "dialog/ua.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@ int sb__str_set(char **dst, sb_slice s) {
 
 static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now);
 
-sb_call *sb__call_new(sb_engine *e, sb_role role, uint64_t now) {
+sb_call *sb__call_new(sb_ua *e, sb_role role, uint64_t now) {
     if (e->stats.live_calls >= e->cfg.max_calls) return NULL;
     sb_call *c = calloc(1, sizeof *c);
     if (!c) return NULL;
@@ -48,7 +48,7 @@ sb_call *sb__call_new(sb_engine *e, sb_role role, uint64_t now) {
 }
 
 /* Sets the call's Call-ID (the report keeps a copy, cut to fit) and indexes the call by it. */
-void sb__call_index(sb_engine *e, sb_call *c, sb_slice call_id) {
+void sb__call_index(sb_ua *e, sb_call *c, sb_slice call_id) {
     sb__str_set(&c->call_id, call_id);
     size_t n = call_id.n < sizeof c->stats.call_id - 1 ? call_id.n : sizeof c->stats.call_id - 1;
     memcpy(c->stats.call_id, call_id.p, n);
@@ -57,7 +57,7 @@ void sb__call_index(sb_engine *e, sb_call *c, sb_slice call_id) {
     sb_hmap_add(&e->calls_by_callid, &c->by_callid, sb_hash(c->call_id, strlen(c->call_id), 0));
 }
 
-sb_call *sb__call_find(sb_engine *e, sb_slice call_id, sb_slice local_tag, sb_slice remote_tag) {
+sb_call *sb__call_find(sb_ua *e, sb_slice call_id, sb_slice local_tag, sb_slice remote_tag) {
     (void)remote_tag; /* one dialog per Call-ID and local tag: forks are not followed (UAC-14) */
     uint64_t h = sb_hash(call_id.p, call_id.n, 0);
     for (sb_hnode *n = sb_hmap_first(&e->calls_by_callid, h); n; n = sb_hmap_next(n, h)) {
@@ -70,7 +70,7 @@ sb_call *sb__call_find(sb_engine *e, sb_slice call_id, sb_slice local_tag, sb_sl
     return NULL;
 }
 
-sb_call *sb__call_by_handle(const sb_engine *e, uint32_t handle) {
+sb_call *sb__call_by_handle(const sb_ua *e, uint32_t handle) {
     for (sb_hnode *n = sb_hmap_first(&e->calls_by_handle, handle); n; n = sb_hmap_next(n, handle)) {
         sb_call *c = (sb_call *)((char *)n - offsetof(sb_call, by_handle));
         if (c->handle == handle) return c;
@@ -78,7 +78,7 @@ sb_call *sb__call_by_handle(const sb_engine *e, uint32_t handle) {
     return NULL;
 }
 
-static void call_free(sb_engine *e, sb_call *c) {
+static void call_free(sb_ua *e, sb_call *c) {
     sb_tmr_cancel(&e->heap, &c->ok_tmr);
     sb_tmr_cancel(&e->heap, &c->ring_tmr);
     sb_tmr_cancel(&e->heap, &c->talk_tmr);
@@ -103,7 +103,7 @@ static void call_free(sb_engine *e, sb_call *c) {
     free(c);
 }
 
-void sb__call_end(sb_engine *e, sb_call *c, sb_result result, sb_end_reason why, bool by_remote,
+void sb__call_end(sb_ua *e, sb_call *c, sb_result result, sb_end_reason why, bool by_remote,
                   uint64_t now) {
     if (c->state == SB_CS_ENDED) return;
     c->state = SB_CS_ENDED;
@@ -123,12 +123,12 @@ void sb__call_end(sb_engine *e, sb_call *c, sb_result result, sb_end_reason why,
 }
 
 /* Hangs up the whole engine (shutdown, engine free). */
-void sb__call_free_all(sb_engine *e) {
+void sb__call_free_all(sb_ua *e) {
     while (e->live)
         call_free(e, e->live);
 }
 
-void sb__new_branch(sb_engine *e, char out[48]) {
+void sb__new_branch(sb_ua *e, char out[48]) {
     memcpy(out, "z9hG4bK", 7);
     sb_rng_hex(&e->rng, out + 7, 20);
 }
@@ -145,7 +145,7 @@ static void put_uri_hdr(sb_buf *b, const char *name, const char *uri, const char
     sb_buf_str(b, "\r\n");
 }
 
-static void put_common(sb_engine *e, sb_buf *b, bool supported) {
+static void put_common(sb_ua *e, sb_buf *b, bool supported) {
     sb_buf_str(b, "Contact: <sip:");
     sb_buf_str(b, e->user);
     sb_buf_str(b, "@");
@@ -155,7 +155,7 @@ static void put_common(sb_engine *e, sb_buf *b, bool supported) {
     if (supported && e->cfg.timer.mode != SB_TIMER_OFF) sb_buf_str(b, "Supported: timer\r\n");
 }
 
-void sb__req_begin(sb_engine *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cseq,
+void sb__req_begin(sb_ua *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cseq,
                    const char *branch) {
     const char *name = sb_method_name(m);
     const char *ruri = c->remote_target ? c->remote_target : c->remote_uri ? c->remote_uri : "";
@@ -255,9 +255,9 @@ const char *sb__reason_phrase(int status) {
     }
 }
 
-size_t sb__resp_build(sb_engine *e, const sb_msg *m, int status, const char *reason,
-                      const char *tag, const char *extra, size_t extra_len, const char *ctype,
-                      const char *body, size_t body_len, char *out, size_t cap) {
+size_t sb__resp_build(sb_ua *e, const sb_msg *m, int status, const char *reason, const char *tag,
+                      const char *extra, size_t extra_len, const char *ctype, const char *body,
+                      size_t body_len, char *out, size_t cap) {
     sb_buf b;
     sb_buf_init(&b, out, cap);
     sb_buf_str(&b, "SIP/2.0 ");
@@ -323,12 +323,12 @@ bool sb__uri_usable(sb_slice uri) {
     return !sip || sb_uri_hostport(uri, NULL, NULL) == 0;
 }
 
-void sb__reply(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int status,
+void sb__reply(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int status,
                const char *extra, uint64_t now) {
     sb__reply_reason(e, t, m, to, status, NULL, extra, now);
 }
 
-void sb__reply_reason(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int status,
+void sb__reply_reason(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int status,
                       const char *reason, const char *extra, uint64_t now) {
     char out[SB_MAX_OUT];
     char tag[12];
@@ -342,7 +342,7 @@ void sb__reply_reason(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *t
         sb__send(e, to, out, n);
 }
 
-size_t sb__sdp_body(sb_engine *e, sb_call *c, char *out, size_t cap) {
+size_t sb__sdp_body(sb_ua *e, sb_call *c, char *out, size_t cap) {
     sb_buf b;
     sb_buf_init(&b, out, cap);
     sb_sdp_write(&b, &c->sdp, &e->cfg.local);
@@ -399,7 +399,7 @@ void sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from) {
 static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now) {
     (void)t;
     sb_call *c = owner;
-    sb_engine *e = c->eng;
+    sb_ua *e = c->eng;
     if (!c->ok_msg) return;
     if (now - c->ok_started_ms >= 64ull * e->cfg.t1_ms) {
         free(c->ok_msg);
@@ -418,7 +418,7 @@ static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now) {
     sb_tmr_arm(&e->heap, &c->ok_tmr, next < last ? next : last);
 }
 
-void sb__ok_keep(sb_engine *e, sb_call *c, const sb_addr *to, const char *msg, size_t len,
+void sb__ok_keep(sb_ua *e, sb_call *c, const sb_addr *to, const char *msg, size_t len,
                  uint64_t now) {
     free(c->ok_msg);
     c->ok_msg = malloc(len);
@@ -432,13 +432,13 @@ void sb__ok_keep(sb_engine *e, sb_call *c, const sb_addr *to, const char *msg, s
     sb_tmr_arm(&e->heap, &c->ok_tmr, now + c->ok_interval_ms);
 }
 
-void sb__ok_acked(sb_engine *e, sb_call *c) {
+void sb__ok_acked(sb_ua *e, sb_call *c) {
     sb_tmr_cancel(&e->heap, &c->ok_tmr);
     free(c->ok_msg);
     c->ok_msg = NULL;
 }
 
-void sb__reply_pending(sb_engine *e, sb_call *c, int status, uint64_t now) {
+void sb__reply_pending(sb_ua *e, sb_call *c, int status, uint64_t now) {
     sb_txn *t = c->srv_inv;
     sb_msg m;
     c->srv_inv = NULL;
@@ -450,7 +450,7 @@ void sb__reply_pending(sb_engine *e, sb_call *c, int status, uint64_t now) {
     }
 }
 
-sb_txn *sb__send_session_request(sb_engine *e, sb_call *c, sb_method m, sb_purpose purpose,
+sb_txn *sb__send_session_request(sb_ua *e, sb_call *c, sb_method m, sb_purpose purpose,
                                  uint32_t cseq, bool with_sdp, uint64_t now) {
     char out[SB_MAX_OUT], body[1024], branch[48];
     sb_buf b;

@@ -7,7 +7,7 @@
  * seen (RFC 4028 §7.3), keeping Call-ID and From tag, with CSeq + 1 and a new branch.
  * UAS: 100 at once, 180 and 200 after the ring time; the 2xx is kept and retransmitted until
  * the ACK (§13.3.1.4). A CANCEL of an unanswered INVITE gets 200 and the INVITE 487 (§9.2). */
-#include "engine/internal.h"
+#include "dialog/ua.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,16 +19,16 @@ static void copy_slice(char *dst, size_t cap, sb_slice s) {
     dst[n] = '\0';
 }
 
-static void end_fork(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
+static void end_fork(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
 
-static void talk_and_media(sb_engine *e, sb_call *c, uint64_t now) {
+static void talk_and_media(sb_ua *e, sb_call *c, uint64_t now) {
     if (c->duration_ms) sb_tmr_arm(&e->heap, &c->talk_tmr, now + c->duration_ms);
     if (c->hold_at_ms) sb_tmr_arm(&e->heap, &c->media_tmr, now + c->hold_at_ms);
 }
 
 /* ---- UAC ---------------------------------------------------------------------------------- */
 
-void sb__uac_send_invite(sb_engine *e, sb_call *c, uint64_t now) {
+void sb__uac_send_invite(sb_ua *e, sb_call *c, uint64_t now) {
     c->invite_cseq = ++c->local_cseq;
     sb_txn *t = sb__send_session_request(e, c, SB_METHOD_INVITE, SB_PURPOSE_INVITE, c->invite_cseq,
                                          true, now);
@@ -44,7 +44,7 @@ static void set_final(sb_call *c, const sb_msg *m) {
     copy_slice(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, m->reason);
 }
 
-void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
+void sb__uac_invite_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
     int s = m->status;
     if (s < 200) {
         /* Timer B stops at the first provisional: guard the wait for a final answer like a
@@ -117,7 +117,7 @@ void sb__uac_invite_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *
 }
 
 /* ACK for a 2xx: its own transaction-less request with a new branch (§13.2.2.4). */
-void sb__send_ack(sb_engine *e, sb_call *c, uint32_t cseq) {
+void sb__send_ack(sb_ua *e, sb_call *c, uint32_t cseq) {
     char out[SB_MAX_OUT], branch[48];
     sb_buf b;
     sb__new_branch(e, branch);
@@ -128,7 +128,7 @@ void sb__send_ack(sb_engine *e, sb_call *c, uint32_t cseq) {
 }
 
 /* CANCEL: same Request-URI, branch and CSeq number as the INVITE (§9.1). */
-void sb__send_cancel(sb_engine *e, sb_call *c, uint64_t now) {
+void sb__send_cancel(sb_ua *e, sb_call *c, uint64_t now) {
     sb_txn *inv = c->inv_txn;
     c->cancel_wanted = 0;
     c->cancel_sent = 1;
@@ -149,7 +149,7 @@ void sb__send_cancel(sb_engine *e, sb_call *c, uint64_t now) {
 
 /* A 2xx from a second fork of our INVITE: we keep the first dialog only, so this one is
  * ACKed and ended at once (RFC 3261 §13.2.2.4), without touching the first dialog's state. */
-static void end_fork(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
+static void end_fork(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
     sb_call fork = *c; /* a scratch copy: its strings are its own, the rest is borrowed */
     fork.remote_tag = fork.remote_target = fork.route = NULL;
     sb__str_set(&fork.remote_tag, m->to_tag);
@@ -171,7 +171,7 @@ static void end_fork(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint6
 
 /* ---- UAS ---------------------------------------------------------------------------------- */
 
-static void answer(sb_engine *e, sb_call *c, uint64_t now);
+static void answer(sb_ua *e, sb_call *c, uint64_t now);
 
 /* The ring timer: as UAS, time to answer; as UAC, no final answer came in time. */
 void sb__on_ring_tmr(void *owner, sb_tmr *t, uint64_t now) {
@@ -186,7 +186,7 @@ void sb__on_ring_tmr(void *owner, sb_tmr *t, uint64_t now) {
 }
 
 /* Returns false when the response could not be built (it would not fit SB_MAX_OUT). */
-static bool respond(sb_engine *e, sb_call *c, const sb_msg *m, int status, const char *extra,
+static bool respond(sb_ua *e, sb_call *c, const sb_msg *m, int status, const char *extra,
                     size_t extra_len, const char *body, size_t body_len, uint64_t now) {
     char out[SB_MAX_OUT];
     size_t n = sb__resp_build(e, m, status, NULL, c->local_tag, extra, extra_len, "application/sdp",
@@ -199,9 +199,9 @@ static bool respond(sb_engine *e, sb_call *c, const sb_msg *m, int status, const
 
 /* Ends a call whose INVITE we never answered with a 2xx: the final status to m (when it could
  * be read), the record's final status, then the end of the call. */
-static void finish_unanswered(sb_engine *e, sb_call *c, const sb_msg *m, int status,
-                              const char *extra, size_t extra_len, sb_result result,
-                              sb_end_reason why, bool by_remote, uint64_t now) {
+static void finish_unanswered(sb_ua *e, sb_call *c, const sb_msg *m, int status, const char *extra,
+                              size_t extra_len, sb_result result, sb_end_reason why, bool by_remote,
+                              uint64_t now) {
     if (m) respond(e, c, m, status, extra, extra_len, NULL, 0, now);
     c->srv_inv = NULL;
     c->stats.final_status_code = (uint16_t)status;
@@ -212,7 +212,7 @@ static void finish_unanswered(sb_engine *e, sb_call *c, const sb_msg *m, int sta
 
 /* The INVITE is re-parsed from the server transaction's storage when the ring timer fires,
  * so the UAS keeps no copy of it: the transaction already holds the request's source. */
-static void answer(sb_engine *e, sb_call *c, uint64_t now) {
+static void answer(sb_ua *e, sb_call *c, uint64_t now) {
     sb_txn *t = c->srv_inv;
     sb_msg m;
     char body[1024], extra[512];
@@ -240,7 +240,7 @@ static void answer(sb_engine *e, sb_call *c, uint64_t now) {
         sb_tmr_arm(&e->heap, &c->talk_tmr, now + e->cfg.answer_duration_ms);
 }
 
-void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
+void sb__uas_invite(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
     const sb_hdr *contact = sb_msg_hdr(m, SB_HDR_CONTACT);
     const char *bad =
         !contact                                           ? "Bad Request: missing Contact"
@@ -313,14 +313,14 @@ void sb__uas_invite(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *fro
     answer(e, c, now);
 }
 
-void sb__on_ack(sb_engine *e, sb_call *c, const sb_msg *m, uint64_t now) {
+void sb__on_ack(sb_ua *e, sb_call *c, const sb_msg *m, uint64_t now) {
     if (!c->ok_msg || m->cseq != c->invite_cseq) return;
     sb__ok_acked(e, c);
     if (c->state == SB_CS_WAIT_ACK) c->state = SB_CS_CONFIRMED;
     if (c->bye_after_ack) sb__send_bye(e, c, (sb_end_reason)c->bye_after_ack, now);
 }
 
-void sb__on_cancel(sb_engine *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
+void sb__on_cancel(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
     sb_txn *inv = sb_txn_find(&e->txn, m->branch, SB_METHOD_INVITE, sb_txn_sent_by(m), true);
     if (!inv) {
         sb__reply(e, t, m, from, 481, NULL, now);

@@ -8,7 +8,7 @@
  * we own the Call-ID, else 0-2.0 s (10 ms steps), then try once more. GLR-6: a non-2xx leaves
  * the session as it was, so a refused offer restores our previous SDP. An unchanged re-offer
  * is byte-identical with the same o= version (REF-13, RFC 3264 §8); a change bumps it. */
-#include "engine/internal.h"
+#include "dialog/ua.h"
 
 #include <string.h>
 
@@ -16,7 +16,7 @@ static bool invite_busy(const sb_call *c) {
     return c->inv_txn || c->srv_inv || c->ok_msg || c->state != SB_CS_CONFIRMED;
 }
 
-int sb__send_reinvite(sb_engine *e, sb_call *c, bool refresh, uint64_t now) {
+int sb__send_reinvite(sb_ua *e, sb_call *c, bool refresh, uint64_t now) {
     if (invite_busy(c)) return SB_ESTATE;
     sb_txn *t = sb__send_session_request(e, c, SB_METHOD_INVITE, SB_PURPOSE_REINVITE,
                                          ++c->local_cseq, true, now);
@@ -27,14 +27,14 @@ int sb__send_reinvite(sb_engine *e, sb_call *c, bool refresh, uint64_t now) {
 }
 
 /* The random wait after a 491 (RFC 3261 §14.1), in 10 ms steps. */
-uint64_t sb__glare_backoff_ms(sb_engine *e, const sb_call *c) {
+uint64_t sb__glare_backoff_ms(sb_ua *e, const sb_call *c) {
     if (!c->remote_owns_callid) return sb_rng_range(&e->rng, 210, 400) * 10;
     return sb_rng_range(&e->rng, 0, 200) * 10;
 }
 
 /* ---- hold / resume ---------------------------------------------------------------------- */
 
-static void try_media(sb_engine *e, sb_call *c, uint64_t now) {
+static void try_media(sb_ua *e, sb_call *c, uint64_t now) {
     sb_next_media what = (sb_next_media)c->media_pending;
     if (what == SB_NEXT_NONE) return;
     sb_dir want = what == SB_NEXT_HOLD
@@ -63,7 +63,7 @@ static void try_media(sb_engine *e, sb_call *c, uint64_t now) {
     c->media_inflight = (uint8_t)what;
 }
 
-void sb__media_change(sb_engine *e, sb_call *c, sb_next_media what, uint64_t now) {
+void sb__media_change(sb_ua *e, sb_call *c, sb_next_media what, uint64_t now) {
     c->media_pending = (uint8_t)what;
     c->media_491s = 0;
     try_media(e, c, now);
@@ -74,7 +74,7 @@ void sb__media_change(sb_engine *e, sb_call *c, sb_next_media what, uint64_t now
 void sb__on_media_tmr(void *owner, sb_tmr *t, uint64_t now) {
     (void)t;
     sb_call *c = owner;
-    sb_engine *e = c->eng;
+    sb_ua *e = c->eng;
     if (c->media_pending) {
         try_media(e, c, now);
         return;
@@ -91,7 +91,7 @@ void sb__on_media_tmr(void *owner, sb_tmr *t, uint64_t now) {
 
 /* ---- responses to our re-INVITE or UPDATE ------------------------------------------------- */
 
-static void media_done(sb_engine *e, sb_call *c, uint64_t now) {
+static void media_done(sb_ua *e, sb_call *c, uint64_t now) {
     sb_next_media what = (sb_next_media)c->media_inflight;
     c->media_inflight = SB_NEXT_NONE;
     if (what == SB_NEXT_HOLD) {
@@ -108,7 +108,7 @@ static void media_done(sb_engine *e, sb_call *c, uint64_t now) {
     }
 }
 
-void sb__session_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
+void sb__session_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
     int s = m->status;
     bool invite = t->method == SB_METHOD_INVITE;
     if (s < 200) return;
@@ -155,15 +155,14 @@ void sb__session_response(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, 
 
 /* ---- requests from the peer -------------------------------------------------------------- */
 
-static void reply_extra(sb_engine *e, sb_txn *t, const sb_msg *m, int status, const char *extra,
+static void reply_extra(sb_ua *e, sb_txn *t, const sb_msg *m, int status, const char *extra,
                         size_t n, uint64_t now) {
     char out[SB_MAX_OUT];
     size_t len = sb__resp_build(e, m, status, NULL, NULL, extra, n, NULL, NULL, 0, out, sizeof out);
     if (len) sb_txn_respond(t, status, out, len, now);
 }
 
-void sb__in_dialog_session_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m,
-                                   uint64_t now) {
+void sb__in_dialog_session_request(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
     bool invite = m->method == SB_METHOD_INVITE;
     sb_sdp_remote offer;
     sb_sdp_read(m->body, &offer);

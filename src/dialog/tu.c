@@ -1,7 +1,7 @@
 /* The transaction user: where the transaction layer's reports (txn/txn.h ops) reach the
  * dialogs. Each report finds its call through the transaction's user pointer and goes to the
  * verb that started the transaction (t->purpose). */
-#include "engine/internal.h"
+#include "dialog/ua.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 static void on_response(sb_txn *t, const sb_msg *m, uint64_t now) {
     sb_call *c = t->user;
     if (!c) return;
-    sb_engine *e = c->eng;
+    sb_ua *e = c->eng;
     switch (t->purpose) {
     case SB_PURPOSE_INVITE:
         sb__uac_invite_response(e, c, t, m, now);
@@ -29,7 +29,7 @@ static void on_response(sb_txn *t, const sb_msg *m, uint64_t now) {
 static void on_timeout(sb_txn *t, uint64_t now) {
     sb_call *c = t->user;
     if (!c) return;
-    sb_engine *e = c->eng;
+    sb_ua *e = c->eng;
     switch (t->purpose) {
     case SB_PURPOSE_INVITE:
         c->inv_txn = NULL;
@@ -92,7 +92,7 @@ static void icmp_phrase(const sb_addr *dest, uint8_t type, uint8_t code, char *o
 static void on_transport_error(sb_txn *t, uint8_t icmp_type, uint8_t icmp_code, uint64_t now) {
     sb_call *c = t->user;
     if (!c) return;
-    sb_engine *e = c->eng;
+    sb_ua *e = c->eng;
     c->stats.icmp_type = icmp_type;
     c->stats.icmp_code = icmp_code;
     char phrase[sizeof c->stats.final_reason_phrase];
@@ -136,7 +136,7 @@ static void on_gone(sb_txn *t) {
 static void on_retransmit(sb_txn *t, uint64_t now) {
     (void)now;
     sb_call *c = t->user; /* NULL for an orphan: reported without a call */
-    sb_engine *e = t->ctx->tu_ctx;
+    sb_ua *e = t->ctx->tu_ctx;
     /* A client resends its request; a server resends its last response, named by its code. */
     bool server = t->kind == SB_IST || t->kind == SB_NIST;
     sb_qev *q = sb__emit(e, SB_EV_RETRANSMIT, c, server ? t->last_status : 0, t->retransmits,
@@ -152,8 +152,8 @@ const sb_txn_ops sb__dialog_tu = {
     .on_gone = on_gone,
 };
 
-size_t sb__calls_unreachable(sb_engine *e, const sb_addr *dest, uint8_t icmp_type,
-                             uint8_t icmp_code, uint64_t now) {
+size_t sb__calls_unreachable(sb_ua *e, const sb_addr *dest, uint8_t icmp_type, uint8_t icmp_code,
+                             uint64_t now) {
     /* The error is about datagrams sent before it arrived: a request the TU sends in reaction
      * (a newer seq) gets an ICMP error of its own if its destination is still dead, and this
      * bound keeps the walk from chasing its own tail. */

@@ -4,7 +4,7 @@
  * if it carries the request's Via, From, To, Call-ID and CSeq. So we answer only when all five
  * can be found as plain lines; the reason phrase names the problem the parser saw. ACKs are
  * never answered. An oversize datagram is read up to our size limit and answered 513. */
-#include "engine/internal.h"
+#include "dialog/ua.h"
 
 #include <string.h>
 
@@ -30,7 +30,7 @@ static bool speaks_other_sip(const char *p, size_t len) {
            (sp[1] == 'I' || sp[1] == 'i') && (sp[2] == 'P' || sp[2] == 'p') && sp[3] == '/';
 }
 
-void sb__reply_bad_request(sb_engine *e, const sb_addr *from, const char *data, size_t len,
+void sb__reply_bad_request(sb_ua *e, const sb_addr *from, const char *data, size_t len,
                            const char *why, sb_perr kind) {
     /* 505 for a version we do not speak, 513 for what is too large, else 400 (RFC 3261 §21) */
     const char *status = "400 Bad Request: ";

@@ -61,98 +61,39 @@ int sb_config_check(const sb_config *cfg, char *why, size_t cap) {
 #undef FAIL
 }
 
-const char *sb_end_reason_name(sb_end_reason r) {
-    switch (r) {
-#define SB__END_NAME(id, name)                                                                     \
-    case SB_END_##id:                                                                              \
-        return name;
-        SB_END_REASON_MAP(SB__END_NAME)
-#undef SB__END_NAME
-    }
-    return "unknown";
-}
-
-static const char *const vio_ids[] = {
-#define SB__VIO_ID(id, rfc, level, text) rfc,
-    SB_VIOLATION_MAP(SB__VIO_ID)
-#undef SB__VIO_ID
-};
-static const char *const vio_texts[] = {
-#define SB__VIO_TEXT(id, rfc, level, text) text,
-    SB_VIOLATION_MAP(SB__VIO_TEXT)
-#undef SB__VIO_TEXT
-};
-static const sb_level vio_levels[] = {
-#define SB__VIO_LEVEL(id, rfc, level, text) SB_LEVEL_##level,
-    SB_VIOLATION_MAP(SB__VIO_LEVEL)
-#undef SB__VIO_LEVEL
-};
-
-const char *sb_violation_rfc_id(sb_violation v) {
-    return (unsigned)v < SB_VIO__COUNT ? vio_ids[v] : "?";
-}
-const char *sb_violation_text(sb_violation v) {
-    return (unsigned)v < SB_VIO__COUNT ? vio_texts[v] : "?";
-}
-sb_level sb_violation_level(sb_violation v) {
-    return (unsigned)v < SB_VIO__COUNT ? vio_levels[v] : SB_LEVEL_MUST;
-}
-const char *sb_level_name(sb_level l) {
-    return l == SB_LEVEL_SHOULD ? "SHOULD" : "MUST";
-}
-
 /* ---- lifecycle ------------------------------------------------------------------------------ */
 
 sb_engine *sb_engine_new(const sb_config *cfg, uint64_t now_ms) {
     if (sb_config_check(cfg, NULL, 0) != 0) return NULL;
     sb_engine *e = calloc(1, sizeof *e);
     if (!e) return NULL;
-    e->cfg = *cfg;
-    snprintf(e->user, sizeof e->user, "%s", cfg->user ? cfg->user : "sipbeat");
-    e->cfg.user = e->user;
-    sb_addr_format(&cfg->local, e->host, sizeof e->host, false);
-    sb_addr_format(&cfg->local, e->hostport, sizeof e->hostport, true);
-    e->rng.s = cfg->seed;
-    e->now = now_ms;
-    sb_heap_init(&e->heap);
-    e->lane_64t1 = sb_heap_lane(&e->heap, 64 * cfg->t1_ms);
-    e->lane_t4 = sb_heap_lane(&e->heap, cfg->t4_ms);
-    e->lane_d = sb_heap_lane(&e->heap, 32000); /* Timer D: at least 32 s on UDP */
-    sb_hmap_init(&e->calls_by_callid);
-    sb_hmap_init(&e->calls_by_handle);
-    e->txn = (sb_txn_ctx){.heap = &e->heap,
-                          .lane_64t1 = e->lane_64t1,
-                          .lane_t4 = e->lane_t4,
-                          .lane_d = e->lane_d,
-                          .t1_ms = cfg->t1_ms,
-                          .t2_ms = cfg->t2_ms,
-                          .max_txns = cfg->max_txns,
-                          .out = &e->out,
-                          .tu = &sb__dialog_tu,
-                          .tu_ctx = e};
-    sb_txn_ctx_init(&e->txn);
+    if (sb__ua_init(&e->ua, cfg, now_ms) != 0) {
+        free(e);
+        return NULL;
+    }
     return e;
 }
 
 void sb_engine_free(sb_engine *e) {
     if (!e) return;
-    sb__call_free_all(e);
-    sb_txn_ctx_free(&e->txn);
-    sb_heap_free(&e->heap);
-    sb_hmap_free(&e->calls_by_callid);
-    sb_hmap_free(&e->calls_by_handle);
-    sb_out_free(&e->out);
+    sb__ua_free(&e->ua);
     free(e);
 }
 
-void sb_engine_get_stats(const sb_engine *e, sb_engine_stats *out) {
+const sb_event *sb_engine_next_event(sb_engine *e) {
+    return sb_out_next(&e->ua.out);
+}
+
+void sb_engine_get_stats(const sb_engine *eng, sb_engine_stats *out) {
+    const sb_ua *e = &eng->ua;
     *out = e->stats;
     out->msgs_sent = e->out.msgs_sent;
     out->live_txns = e->txn.live;
     out->retransmissions = e->stats.retransmissions + e->txn.retransmissions; /* 2xx + txns */
 }
 
-size_t sb_engine_awaiting_ack(const sb_engine *e) {
+size_t sb_engine_awaiting_ack(const sb_engine *eng) {
+    const sb_ua *e = &eng->ua;
     size_t n = 0;
     for (size_t i = 0; i < e->txn.map.nb; i++)
         for (const sb_hnode *h = e->txn.map.b[i]; h; h = h->next) {
@@ -162,42 +103,47 @@ size_t sb_engine_awaiting_ack(const sb_engine *e) {
     return n;
 }
 
-size_t sb_engine_live_calls(const sb_engine *e, uint32_t *out, size_t cap) {
+size_t sb_engine_live_calls(const sb_engine *eng, uint32_t *out, size_t cap) {
+    const sb_ua *e = &eng->ua;
     size_t n = 0;
     for (const sb_call *c = e->live; c; c = c->next, n++)
         if (n < cap) out[n] = c->handle;
     return n;
 }
 
-const sb_call_stats *sb_engine_call_stats(const sb_engine *e, uint32_t handle) {
+const sb_call_stats *sb_engine_call_stats(const sb_engine *eng, uint32_t handle) {
+    const sb_ua *e = &eng->ua;
     sb_call *c = sb__call_by_handle(e, handle);
     return c ? &c->stats : NULL;
 }
 
-int sb_engine_unreachable(sb_engine *e, const sb_addr *dest, uint8_t icmp_type, uint8_t icmp_code,
+int sb_engine_unreachable(sb_engine *eng, const sb_addr *dest, uint8_t icmp_type, uint8_t icmp_code,
                           uint64_t now_ms) {
+    sb_ua *e = &eng->ua;
     e->now = now_ms;
     return dest ? (int)sb__calls_unreachable(e, dest, icmp_type, icmp_code, now_ms) : 0;
 }
 
-void sb_engine_advance(sb_engine *e, uint64_t now_ms) {
+void sb_engine_advance(sb_engine *eng, uint64_t now_ms) {
+    sb_ua *e = &eng->ua;
     e->now = now_ms;
     sb_heap_run(&e->heap, now_ms);
 }
 
-uint64_t sb_engine_next_deadline(const sb_engine *e) {
+uint64_t sb_engine_next_deadline(const sb_engine *eng) {
+    const sb_ua *e = &eng->ua;
     return sb_heap_next_deadline(&e->heap);
 }
 
 /* ---- input ---------------------------------------------------------------------------------- */
 
-static void malformed(sb_engine *e, const sb_addr *from, const char *why) {
+static void malformed(sb_ua *e, const sb_addr *from, const char *why) {
     e->stats.malformed_messages++;
     sb_qev *q = sb__emit(e, SB_EV_MALFORMED, NULL, 0, 0, why);
     if (q) q->ev.addr = *from;
 }
 
-static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
+static void in_dialog_request(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
     sb__st_branch_check(e, c, false, 0, 0); /* BRANCH-1 held for this request */
     if (m->cseq <= c->remote_cseq && m->method != SB_METHOD_ACK) {
         /* RFC 3261 §12.2.2: a lower CSeq is out of order */
@@ -229,7 +175,7 @@ static void in_dialog_request(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg 
 
 /* RFC 3261 §8.2.1-8.2.3: what a UAS checks before a request reaches its method. Returns 0 or
  * the status to answer, with its reason phrase and extra header lines (CRLF-terminated). */
-static int admit(const sb_engine *e, const sb_msg *m, const char **reason, sb_buf *x) {
+static int admit(const sb_ua *e, const sb_msg *m, const char **reason, sb_buf *x) {
     sb_slice u = m->uri;
     if (!((u.n > 4 && sb_slice_ieq((sb_slice){u.p, 4}, "sip:")) ||
           (u.n > 5 && sb_slice_ieq((sb_slice){u.p, 5}, "sips:")))) {
@@ -296,7 +242,7 @@ static bool too_big_to_answer(const sb_msg *m) {
     return n > SB_MAX_ECHO;
 }
 
-static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len, const sb_addr *from,
+static void request(sb_ua *e, const sb_msg *m, const char *raw, size_t len, const sb_addr *from,
                     uint64_t now) {
     if (m->method != SB_METHOD_ACK && too_big_to_answer(m)) {
         malformed(e, from, "headers too large to answer");
@@ -379,8 +325,9 @@ static void request(sb_engine *e, const sb_msg *m, const char *raw, size_t len, 
     }
 }
 
-int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_t len,
+int sb_engine_recv(sb_engine *eng, const sb_addr *from, const uint8_t *data, size_t len,
                    uint64_t now_ms) {
+    sb_ua *e = &eng->ua;
     e->now = now_ms;
     e->stats.msgs_received++;
     if (len > SB_MSG_MAX_SIZE) {
@@ -418,7 +365,8 @@ int sb_engine_recv(sb_engine *e, const sb_addr *from, const uint8_t *data, size_
 
 /* ---- commands ------------------------------------------------------------------------------- */
 
-int sb_engine_call(sb_engine *e, const sb_call_opts *o, uint64_t now_ms, uint32_t *handle) {
+int sb_engine_call(sb_engine *eng, const sb_call_opts *o, uint64_t now_ms, uint32_t *handle) {
+    sb_ua *e = &eng->ua;
     e->now = now_ms;
     if (!o || !o->target_uri || !o->target_uri[0] || strlen(o->target_uri) > 2048) return SB_EINVAL;
     sb_call *c = sb__call_new(e, SB_ROLE_UAC, now_ms);
@@ -453,7 +401,7 @@ int sb_engine_call(sb_engine *e, const sb_call_opts *o, uint64_t now_ms, uint32_
     return 0;
 }
 
-static void hangup(sb_engine *e, sb_call *c, sb_end_reason why, uint64_t now) {
+static void hangup(sb_ua *e, sb_call *c, sb_end_reason why, uint64_t now) {
     switch (c->state) {
     case SB_CS_CALLING:
         if (c->inv_txn && c->inv_txn->state == SB_TS_PROCEEDING) { /* a 100 came: CANCEL now */
@@ -489,7 +437,8 @@ static void hangup(sb_engine *e, sb_call *c, sb_end_reason why, uint64_t now) {
     }
 }
 
-int sb_engine_hangup(sb_engine *e, uint32_t handle, uint64_t now_ms) {
+int sb_engine_hangup(sb_engine *eng, uint32_t handle, uint64_t now_ms) {
+    sb_ua *e = &eng->ua;
     e->now = now_ms;
     sb_call *c = sb__call_by_handle(e, handle);
     if (!c) return SB_ENOTFOUND;
@@ -497,7 +446,8 @@ int sb_engine_hangup(sb_engine *e, uint32_t handle, uint64_t now_ms) {
     return 0;
 }
 
-void sb_engine_hangup_all(sb_engine *e, uint64_t now_ms) {
+void sb_engine_hangup_all(sb_engine *eng, uint64_t now_ms) {
+    sb_ua *e = &eng->ua;
     e->now = now_ms;
     sb_call *c = e->live;
     while (c) {
@@ -507,7 +457,8 @@ void sb_engine_hangup_all(sb_engine *e, uint64_t now_ms) {
     }
 }
 
-int sb_engine_hold(sb_engine *e, uint32_t handle, sb_hold_mode mode, uint64_t now_ms) {
+int sb_engine_hold(sb_engine *eng, uint32_t handle, sb_hold_mode mode, uint64_t now_ms) {
+    sb_ua *e = &eng->ua;
     e->now = now_ms;
     sb_call *c = sb__call_by_handle(e, handle);
     if (!c) return SB_ENOTFOUND;
@@ -517,7 +468,8 @@ int sb_engine_hold(sb_engine *e, uint32_t handle, sb_hold_mode mode, uint64_t no
     return 0;
 }
 
-int sb_engine_resume(sb_engine *e, uint32_t handle, uint64_t now_ms) {
+int sb_engine_resume(sb_engine *eng, uint32_t handle, uint64_t now_ms) {
+    sb_ua *e = &eng->ua;
     e->now = now_ms;
     sb_call *c = sb__call_by_handle(e, handle);
     if (!c) return SB_ENOTFOUND;

@@ -34,7 +34,7 @@
  *   refuse its refresh, UAC-13 is not judged, and after a 481/408 REF-8 expects its BYE within
  *   32 s or before our own expiry BYE, whichever is first. REF-5: a far-end refresh keeps the
  *   refresher where it is when it names one. */
-#include "engine/internal.h"
+#include "dialog/ua.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,7 +43,7 @@
 static void on_tmr(void *owner, sb_tmr *t, uint64_t now);
 static void on_retry(void *owner, sb_tmr *t, uint64_t now);
 
-static uint32_t our_min_se(const sb_engine *e) {
+static uint32_t our_min_se(const sb_ua *e) {
     uint32_t m = e->cfg.timer.min_se_s;
     return (!e->cfg.timer.unchecked && m < 90) ? 90 : m; /* HDR-5 */
 }
@@ -52,7 +52,7 @@ static uint32_t max_u32(uint32_t a, uint32_t b) {
     return a > b ? a : b;
 }
 
-void sb__st_init(sb_engine *e, sb_call *c) {
+void sb__st_init(sb_ua *e, sb_call *c) {
     sb_st *st = &c->st;
     sb_tmr_init(&st->tmr, on_tmr, c);
     sb_tmr_init(&st->retry_tmr, on_retry, c);
@@ -62,14 +62,14 @@ void sb__st_init(sb_engine *e, sb_call *c) {
     c->stats.session_timer_refresh_failure_status = -1;
 }
 
-void sb__st_stop(sb_engine *e, sb_call *c) {
+void sb__st_stop(sb_ua *e, sb_call *c) {
     sb_tmr_cancel(&e->heap, &c->st.tmr);
     sb_tmr_cancel(&e->heap, &c->st.retry_tmr);
 }
 
 /* Records the outcome of one check of the far end's behaviour. The first violation of a call
  * keeps its evidence (fmt, with times) in the record. */
-static void check(sb_engine *e, sb_call *c, sb_violation v, bool ok, const char *fmt, ...) {
+static void check(sb_ua *e, sb_call *c, sb_violation v, bool ok, const char *fmt, ...) {
     uint32_t bit = 1u << v;
     if (ok) {
         c->stats.checks_passed |= bit;
@@ -98,7 +98,7 @@ static uint64_t margin_ms(const sb_st *st) {
 
 /* ---- arming --------------------------------------------------------------------------------- */
 
-static void arm(sb_engine *e, sb_call *c, uint64_t now) {
+static void arm(sb_ua *e, sb_call *c, uint64_t now) {
     sb_st *st = &c->st;
     st->phase = SB_ST_IDLE;
     st->refused = st->await_teardown = 0;
@@ -115,7 +115,7 @@ static void arm(sb_engine *e, sb_call *c, uint64_t now) {
 }
 
 /* A refresh transaction (either direction) succeeded, or the first interval was set. */
-static void adopt(sb_engine *e, sb_call *c, uint32_t se, uint8_t refresher, bool refresh,
+static void adopt(sb_ua *e, sb_call *c, uint32_t se, uint8_t refresher, bool refresh,
                   bool local_sent, sb_method method, uint64_t rtt_ms, uint64_t now) {
     sb_st *st = &c->st;
     sb_call_stats *s = &c->stats;
@@ -154,7 +154,7 @@ static void adopt(sb_engine *e, sb_call *c, uint32_t se, uint8_t refresher, bool
 
 /* ---- UAC side ------------------------------------------------------------------------------- */
 
-void sb__st_request_headers(sb_engine *e, sb_call *c, sb_buf *b) {
+void sb__st_request_headers(sb_ua *e, sb_call *c, sb_buf *b) {
     const sb_timer_config *tc = &e->cfg.timer;
     sb_st *st = &c->st;
     st->sent_se = 0;
@@ -180,7 +180,7 @@ void sb__st_request_headers(sb_engine *e, sb_call *c, sb_buf *b) {
     st->sent_value_s = se;
 }
 
-void sb__st_on_2xx(sb_engine *e, sb_call *c, const sb_msg *m, bool refresh, uint64_t rtt_ms,
+void sb__st_on_2xx(sb_ua *e, sb_call *c, const sb_msg *m, bool refresh, uint64_t rtt_ms,
                    uint64_t now) {
     const sb_timer_config *tc = &e->cfg.timer;
     sb_st *st = &c->st;
@@ -225,7 +225,7 @@ void sb__st_on_2xx(sb_engine *e, sb_call *c, const sb_msg *m, bool refresh, uint
           now); /* UAC-7 */
 }
 
-bool sb__st_on_422(sb_engine *e, sb_call *c, const sb_msg *m, int *why) {
+bool sb__st_on_422(sb_ua *e, sb_call *c, const sb_msg *m, int *why) {
     const sb_timer_config *tc = &e->cfg.timer;
     sb_st *st = &c->st;
     c->stats.session_timer_422_count++;
@@ -254,7 +254,7 @@ bool sb__st_on_422(sb_engine *e, sb_call *c, const sb_msg *m, int *why) {
     return true;
 }
 
-static void send_refresh(sb_engine *e, sb_call *c, uint64_t now) {
+static void send_refresh(sb_ua *e, sb_call *c, uint64_t now) {
     const sb_timer_config *tc = &e->cfg.timer;
     sb_st *st = &c->st;
     bool update =
@@ -269,7 +269,7 @@ static void send_refresh(sb_engine *e, sb_call *c, uint64_t now) {
     sb__emit(e, SB_EV_REFRESH_SENT, c, 0, st->se_s, update ? "UPDATE" : "INVITE");
 }
 
-static void expire(sb_engine *e, sb_call *c, uint64_t now) {
+static void expire(sb_ua *e, sb_call *c, uint64_t now) {
     c->stats.session_timer_expired = true;
     if (e->cfg.timer.soft_expiry) {
         c->stats.session_timer_expiry_action = SB_EXPIRY_SOFT;
@@ -284,7 +284,7 @@ static void expire(sb_engine *e, sb_call *c, uint64_t now) {
 }
 
 /* REF-8 failed: the far end neither refreshed successfully nor hung up after our 481/408. */
-static void teardown_missed(sb_engine *e, sb_call *c, uint64_t now) {
+static void teardown_missed(sb_ua *e, sb_call *c, uint64_t now) {
     c->st.await_teardown = 0;
     check(e, c, SB_VIO_KEPT_DIALOG, false, "no BYE %llu ms after our refusal of its refresh",
           (unsigned long long)(now - c->st.refused_ms));
@@ -293,7 +293,7 @@ static void teardown_missed(sb_engine *e, sb_call *c, uint64_t now) {
 static void on_tmr(void *owner, sb_tmr *t, uint64_t now) {
     (void)t;
     sb_call *c = owner;
-    sb_engine *e = c->eng;
+    sb_ua *e = c->eng;
     sb_st *st = &c->st;
     if (st->refresher == SB_ST_REMOTE) {
         if (st->await_teardown) teardown_missed(e, c, now);
@@ -341,7 +341,7 @@ static void on_retry(void *owner, sb_tmr *t, uint64_t now) {
         send_refresh(c->eng, c, now);
 }
 
-void sb__st_refresh_failed(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m, int status,
+void sb__st_refresh_failed(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, int status,
                            uint64_t now) {
     sb_st *st = &c->st;
     if ((status == 405 || status == 501) && t->method == SB_METHOD_UPDATE) {
@@ -375,7 +375,7 @@ void sb__st_refresh_failed(sb_engine *e, sb_call *c, sb_txn *t, const sb_msg *m,
     }
 }
 
-void sb__st_refused(sb_engine *e, sb_call *c, int status, uint64_t now) {
+void sb__st_refused(sb_ua *e, sb_call *c, int status, uint64_t now) {
     sb_st *st = &c->st;
     c->stats.fault_injected = true;
     c->stats.session_timer_refreshes_refused++;
@@ -388,7 +388,7 @@ void sb__st_refused(sb_engine *e, sb_call *c, int status, uint64_t now) {
     sb_tmr_arm(&e->heap, &st->retry_tmr, now + 32000);
 }
 
-int sb__st_on_remote_bye(sb_engine *e, sb_call *c, uint64_t now) {
+int sb__st_on_remote_bye(sb_ua *e, sb_call *c, uint64_t now) {
     sb_st *st = &c->st;
     if (st->await_teardown) {
         st->await_teardown = 0;
@@ -406,8 +406,7 @@ int sb__st_on_remote_bye(sb_engine *e, sb_call *c, uint64_t now) {
     return in_time ? SB_END_SESSION_EXPIRED : SB_END_NONE;
 }
 
-void sb__st_branch_check(sb_engine *e, sb_call *c, bool reused, uint32_t old_cseq,
-                         uint32_t new_cseq) {
+void sb__st_branch_check(sb_ua *e, sb_call *c, bool reused, uint32_t old_cseq, uint32_t new_cseq) {
     check(e, c, SB_VIO_BRANCH_REUSED, !reused, "branch of CSeq %u reused for CSeq %u", old_cseq,
           new_cseq);
 }
@@ -431,7 +430,7 @@ uint8_t sb__st_drop_timing(const sb_call *c, uint64_t now) {
 
 /* ---- UAS side ------------------------------------------------------------------------------- */
 
-int sb__st_check_request(sb_engine *e, const sb_msg *m, sb_buf *b, const char **reason) {
+int sb__st_check_request(sb_ua *e, const sb_msg *m, sb_buf *b, const char **reason) {
     const sb_timer_config *tc = &e->cfg.timer;
     /* UAS-8 (Require: timer while timers are off) is the generic Require check in engine.c. */
     if (tc->mode == SB_TIMER_OFF) return 0; /* incoming Session-Expires is ignored */
@@ -468,8 +467,7 @@ int sb__st_check_request(sb_engine *e, const sb_msg *m, sb_buf *b, const char **
     return 0;
 }
 
-void sb__st_answer(sb_engine *e, sb_call *c, const sb_msg *m, sb_buf *b, bool refresh,
-                   uint64_t now) {
+void sb__st_answer(sb_ua *e, sb_call *c, const sb_msg *m, sb_buf *b, bool refresh, uint64_t now) {
     const sb_timer_config *tc = &e->cfg.timer;
     sb_st *st = &c->st;
     if (tc->mode == SB_TIMER_OFF) return; /* incoming Session-Expires is ignored */

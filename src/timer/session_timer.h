@@ -5,7 +5,7 @@
 #include "base/heap.h"
 #include "sipbeat/msg.h"
 
-struct sb_engine;
+struct sb_ua;
 struct sb_call;
 struct sb_txn;
 
@@ -41,31 +41,31 @@ typedef struct {
     uint32_t sent_value_s;    /* Session-Expires of our last INVITE/UPDATE */
 } sb_st;
 
-void sb__st_init(struct sb_engine *e, struct sb_call *c);
-void sb__st_stop(struct sb_engine *e, struct sb_call *c);
+void sb__st_init(struct sb_ua *e, struct sb_call *c);
+void sb__st_stop(struct sb_ua *e, struct sb_call *c);
 
 /* UAC side of any INVITE/UPDATE we send: adds Session-Expires, Min-SE, Require (UAC-1..12,
  * REF-4..6, REF-10). Supported: timer is written by the common request builder. */
-void sb__st_request_headers(struct sb_engine *e, struct sb_call *c, sb_buf *b);
+void sb__st_request_headers(struct sb_ua *e, struct sb_call *c, sb_buf *b);
 /* A 2xx to our INVITE/UPDATE (initial or in-dialog): adopt interval and role (UAC-5..8). */
-void sb__st_on_2xx(struct sb_engine *e, struct sb_call *c, const sb_msg *m, bool refresh,
+void sb__st_on_2xx(struct sb_ua *e, struct sb_call *c, const sb_msg *m, bool refresh,
                    uint64_t rtt_ms, uint64_t now);
 /* A 422 to our INVITE/UPDATE. Returns true if the caller should retry the request (the new
  * values are in the state); false means give up: *why is set. */
-bool sb__st_on_422(struct sb_engine *e, struct sb_call *c, const sb_msg *m, int *why);
+bool sb__st_on_422(struct sb_ua *e, struct sb_call *c, const sb_msg *m, int *why);
 /* A non-2xx final (or timeout, status 0) to a refresh we sent (REF-8, 491 back-off). */
-void sb__st_refresh_failed(struct sb_engine *e, struct sb_call *c, struct sb_txn *t,
-                           const sb_msg *m, int status, uint64_t now);
+void sb__st_refresh_failed(struct sb_ua *e, struct sb_call *c, struct sb_txn *t, const sb_msg *m,
+                           int status, uint64_t now);
 
 /* The far end's refresh was refused by our fault knob with status (REF-8 is then judged). */
-void sb__st_refused(struct sb_engine *e, struct sb_call *c, int status, uint64_t now);
+void sb__st_refused(struct sb_ua *e, struct sb_call *c, int status, uint64_t now);
 /* The far end sent BYE: judges the checks waiting for it (EXP-1, REF-8) and returns the end
  * reason those explain (SB_END_SESSION_EXPIRED, SB_END_REFRESH_FAILED), or SB_END_NONE. */
-int sb__st_on_remote_bye(struct sb_engine *e, struct sb_call *c, uint64_t now);
+int sb__st_on_remote_bye(struct sb_ua *e, struct sb_call *c, uint64_t now);
 /* BRANCH-1: a new in-dialog request of the far end came with a fresh branch, or reused the
  * branch of an earlier request (RFC 3261 §8.1.1.7, unique branches). It is
  * not an RFC 4028 rule, but the verdicts live here so that every check is in one place. */
-void sb__st_branch_check(struct sb_engine *e, struct sb_call *c, bool reused, uint32_t old_cseq,
+void sb__st_branch_check(struct sb_ua *e, struct sb_call *c, bool reused, uint32_t old_cseq,
                          uint32_t new_cseq);
 /* Where a hangup at now falls against the session timer (sb_drop_timing). */
 uint8_t sb__st_drop_timing(const struct sb_call *c, uint64_t now);
@@ -73,9 +73,9 @@ uint8_t sb__st_drop_timing(const struct sb_call *c, uint64_t now);
 /* UAS side: may this INVITE/UPDATE be accepted? Returns 0, or a status (400, 421, 422) with
  * the extra header lines to send written into b (UAS-1, HDR-4) and, for 400, *reason set to a
  * reason phrase naming the problem. */
-int sb__st_check_request(struct sb_engine *e, const sb_msg *m, sb_buf *b, const char **reason);
+int sb__st_check_request(struct sb_ua *e, const sb_msg *m, sb_buf *b, const char **reason);
 /* Writes our 2xx's Session-Expires/Require per Table 2 and arms the timer (UAS-2..11). */
-void sb__st_answer(struct sb_engine *e, struct sb_call *c, const sb_msg *m, sb_buf *b, bool refresh,
+void sb__st_answer(struct sb_ua *e, struct sb_call *c, const sb_msg *m, sb_buf *b, bool refresh,
                    uint64_t now);
 
 #endif

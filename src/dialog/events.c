@@ -1,9 +1,9 @@
 /* Call events into the output queue (transport/out.h), each with a copy of the call's record. */
-#include "engine/internal.h"
+#include "dialog/ua.h"
 
 #include <stdint.h>
 
-sb_qev *sb__emit(sb_engine *e, sb_event_type type, sb_call *c, int status, uint64_t value,
+sb_qev *sb__emit(sb_ua *e, sb_event_type type, sb_call *c, int status, uint64_t value,
                  const char *text) {
     e->out.now = e->now;
     sb_qev *q = sb_out_push(&e->out);
@@ -21,11 +21,7 @@ sb_qev *sb__emit(sb_engine *e, sb_event_type type, sb_call *c, int status, uint6
     return q;
 }
 
-void sb__send(sb_engine *e, const sb_addr *to, const char *data, size_t len) {
+void sb__send(sb_ua *e, const sb_addr *to, const char *data, size_t len) {
     e->out.now = e->now;
     sb_out_send(&e->out, to, data, len);
-}
-
-const sb_event *sb_engine_next_event(sb_engine *e) {
-    return sb_out_next(&e->out);
 }

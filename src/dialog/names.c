@@ -1,0 +1,43 @@
+/* The names of the public enums the UA layer reports: end reasons and the far-end checks with
+ * their RFC ids and levels (the tables behind SB_END_REASON_MAP and SB_VIOLATION_MAP). */
+#include "sipbeat/engine.h"
+
+const char *sb_end_reason_name(sb_end_reason r) {
+    switch (r) {
+#define SB__END_NAME(id, name)                                                                     \
+    case SB_END_##id:                                                                              \
+        return name;
+        SB_END_REASON_MAP(SB__END_NAME)
+#undef SB__END_NAME
+    }
+    return "unknown";
+}
+
+static const char *const vio_ids[] = {
+#define SB__VIO_ID(id, rfc, level, text) rfc,
+    SB_VIOLATION_MAP(SB__VIO_ID)
+#undef SB__VIO_ID
+};
+static const char *const vio_texts[] = {
+#define SB__VIO_TEXT(id, rfc, level, text) text,
+    SB_VIOLATION_MAP(SB__VIO_TEXT)
+#undef SB__VIO_TEXT
+};
+static const sb_level vio_levels[] = {
+#define SB__VIO_LEVEL(id, rfc, level, text) SB_LEVEL_##level,
+    SB_VIOLATION_MAP(SB__VIO_LEVEL)
+#undef SB__VIO_LEVEL
+};
+
+const char *sb_violation_rfc_id(sb_violation v) {
+    return (unsigned)v < SB_VIO__COUNT ? vio_ids[v] : "?";
+}
+const char *sb_violation_text(sb_violation v) {
+    return (unsigned)v < SB_VIO__COUNT ? vio_texts[v] : "?";
+}
+sb_level sb_violation_level(sb_violation v) {
+    return (unsigned)v < SB_VIO__COUNT ? vio_levels[v] : SB_LEVEL_MUST;
+}
+const char *sb_level_name(sb_level l) {
+    return l == SB_LEVEL_SHOULD ? "SHOULD" : "MUST";
+}
