@@ -14,8 +14,10 @@
  * drain events, send datagrams, re-arm one OS timer to sb_engine_next_deadline(). The test
  * simulator does the same with a virtual clock.
  *
- * Layers below: base (heap, rng, map) <- sip (parser, SDP) <- txn (RFC 3261 §17, one state
- * machine per file) <- dialog (one file per verb) <- timer (RFC 4028, session_timer.c). */
+ * Layers below (docs/ARCHITECTURE.md), each only using the ones under it: base (heap, rng, map)
+ * <- sip (parser, SDP) <- transport (the output queue) <- txn (RFC 3261 §17, one state machine
+ * per file, reporting through an ops table) <- ua: dialog (one file per verb) with the RFC 4028
+ * session timer (session_timer.c) <- engine (this API). */
 #ifndef SIPBEAT_ENGINE_H
 #define SIPBEAT_ENGINE_H
 

@@ -1,7 +1,7 @@
 /* RFC 4028 session timers: negotiation in both roles, refresh, expiry, 422, and the checks of
  * the far end's behaviour. All of sipbeat's RFC 4028 logic is in this file.
  *
- * IMPLEMENTATION NOTES (rule ids from RFC4028.md)
+ * IMPLEMENTATION NOTES (rule ids from docs/rfc4028-rules.md)
  * - Roles are stored as LOCAL/REMOTE and translated to uac/uas for each transaction: the
  *   `refresher` parameter names the UAC or UAS of the transaction that carries it (§1 Terms).
  * - UAC: Supported: timer on every request but ACK (UAC-1, written by the request builder);

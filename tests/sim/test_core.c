@@ -138,7 +138,8 @@ static void test_bye_timer_e_f(void **state) {
 }
 
 /* Hold with a=sendonly and resume with a=sendrecv (RFC 3264 §8.4); each changed offer bumps
- * the o= version by one (§8, RFC4028.md §1.10) and the answerer mirrors the direction. */
+ * the o= version by one (§8, docs/rfc4028-rules.md §1.10) and the answerer mirrors the direction.
+ */
 static void test_hold_resume(void **state) {
     (void)state;
     sb_config a = st_config(UAC_ADDR, 1), b = st_config(UAS_ADDR, 2);

@@ -14,8 +14,8 @@
  *       at the same time and never has a call the UAC did not place;
  *   (b) after the network goes idle both engines hold no call and no transaction;
  *   (c) a session_expired BYE leaves at or before t0 + SE - min(32 s, SE/3) for the
- *       non-refresher and t0 + SE for the refresher (RFC4028.md section 4, EXP-1, EXP-2). t0,
- *       SE and the refresher are taken twice, and the BYE must meet both bounds:
+ *       non-refresher and t0 + SE for the refresher (docs/rfc4028-rules.md, Expiry: EXP-1, EXP-2).
+ * t0, SE and the refresher are taken twice, and the BYE must meet both bounds:
  *         - from the wire: the last 2xx to an INVITE/UPDATE of the call that this node sent
  *           (it answered the request) or that reached it (it sent the request), first copy of
  *           each transaction, with that 2xx's Session-Expires and refresher parameter;

@@ -1,5 +1,5 @@
 /* RFC 4028 refresh and expiry rules (REF, EXP, GLR, UPD, §1.10) with a scripted peer; ids
- * from RFC4028.md. */
+ * from docs/rfc4028-rules.md. */
 #include "scripted_peer.h"
 
 /* Engine as UAC unless a test says otherwise: INVITE at 0, 200 at 10 ms, so t0 = 10; with

@@ -1,4 +1,5 @@
-/* RFC 4028 UAC-side rules (HDR, UAC, 422, PRX-6) against a scripted UAS; ids from RFC4028.md. */
+/* RFC 4028 UAC-side rules (HDR, UAC, 422, PRX-6) against a scripted UAS; ids from
+ * docs/rfc4028-rules.md. */
 #include "scripted_peer.h"
 
 /* The engine under test places the call at 0 ms; the script answers at chosen times. With the
@@ -129,8 +130,8 @@ static void test_HDR_5_min_se_never_below_90(void **state) {
     assert_int_equal(sp_min_se(sp_must(p, "INVITE", NULL, 0)), 90);
 }
 
-/* HDR-6 (policy, RFC4028.md §6): 1800 s is the RFC's recommendation; our configured offer may
- * be 90..7200 s by design, and is sent exactly as configured. */
+/* HDR-6 (policy, docs/rfc4028-rules.md): 1800 s is the RFC's recommendation; our configured offer
+ * may be 90..7200 s by design, and is sent exactly as configured. */
 static void test_HDR_6_offered_interval_policy(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
@@ -384,7 +385,7 @@ static void test_UAC_5_HDR_10_require_timer_in_2xx(void **state) {
     assert_int_equal(sp_count(p, "INVITE", NULL) + sp_count(p, "BYE", NULL), 1);
 }
 
-/* UAC-5 with timers off (policy, RFC4028.md §6): incoming Session-Expires is ignored. */
+/* UAC-5 with timers off (policy, docs/rfc4028-rules.md): incoming Session-Expires is ignored. */
 static void test_UAC_5_timer_off_ignores_se_in_2xx(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_OFF, 0, SB_REFRESHER_UAC);

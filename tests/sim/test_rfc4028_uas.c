@@ -1,5 +1,5 @@
 /* RFC 4028 UAS-side rules (UAS, Table 2, HDR, EXP-1, PRX-6) against a scripted UAC; ids from
- * RFC4028.md. */
+ * docs/rfc4028-rules.md. */
 #include "scripted_peer.h"
 
 /* The script sends the INVITE at 0 ms; the engine answers 200 at once (ring time 0), so the

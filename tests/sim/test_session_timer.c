@@ -1,4 +1,5 @@
-/* RFC 4028 session timer scenarios on the simulated network; rule ids are RFC4028.md's. */
+/* RFC 4028 session timer scenarios on the simulated network; rule ids are docs/rfc4028-rules.md's.
+ */
 #include "simtest.h"
 
 #include <strings.h>
