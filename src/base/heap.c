@@ -1,6 +1,8 @@
 /* Binary min-heap of embedded timers, ordered by (deadline, arming sequence). */
 #include "base/heap.h"
 
+#include "sipbeat/errors.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +56,7 @@ void sb_heap_free(sb_heap *h) {
 int sb_heap_lane(sb_heap *h, uint32_t duration_ms) {
     for (int l = 0; l < h->nlanes; l++)
         if (h->lane_ms[l] == duration_ms) return l;
-    if (h->nlanes == SB_LANES) return -1;
+    if (h->nlanes == SB_LANES) return SB_ELIMIT;
     h->lane_ms[h->nlanes] = duration_ms;
     return h->nlanes++;
 }
@@ -121,7 +123,7 @@ int sb_tmr_arm(sb_heap *h, sb_tmr *t, uint64_t deadline_ms) {
     if (h->n == h->cap) {
         uint32_t cap = h->cap ? h->cap * 2 : 64;
         sb_tmr **v = realloc(h->v, cap * sizeof *v);
-        if (!v) return -1;
+        if (!v) return SB_ENOMEM;
         h->v = v;
         h->cap = cap;
     }

@@ -62,7 +62,7 @@ void sb_heap_run(sb_heap *h, uint64_t now_ms);
 /* Earliest deadline over the heap and the lanes, or UINT64_MAX. */
 uint64_t sb_heap_next_deadline(const sb_heap *h);
 
-/* The lane for a fixed duration (created on first use); -1 when all SB_LANES are taken. */
+/* The lane for a fixed duration (created on first use); SB_ELIMIT when all SB_LANES are taken. */
 int sb_heap_lane(sb_heap *h, uint32_t duration_ms);
 static inline void sb_ltmr_init(sb_ltmr *t, sb_tmr_fn fn, void *owner) {
     sb_tmr_init(&t->t, fn, owner);

@@ -1,6 +1,8 @@
 /* Intrusive chained hash table with power-of-two buckets and doubling growth. */
 #include "base/hmap.h"
 
+#include "sipbeat/errors.h"
+
 #include <stdlib.h>
 
 void sb_hmap_init(sb_hmap *m) {
@@ -16,7 +18,7 @@ void sb_hmap_free(sb_hmap *m) {
 static int grow(sb_hmap *m) {
     size_t nb = m->nb ? m->nb * 2 : 256;
     sb_hnode **b = calloc(nb, sizeof *b);
-    if (!b) return -1;
+    if (!b) return SB_ENOMEM;
     for (size_t i = 0; i < m->nb; i++) {
         sb_hnode *n = m->b[i];
         while (n) {
@@ -36,7 +38,7 @@ static int grow(sb_hmap *m) {
 int sb_hmap_add(sb_hmap *m, sb_hnode *node, uint64_t hash) {
     int rc = 0;
     if (m->n >= m->nb) rc = grow(m);
-    if (!m->nb) return -1;
+    if (!m->nb) return SB_ENOMEM;
     node->hash = hash;
     size_t i = hash & (m->nb - 1);
     node->next = m->b[i];

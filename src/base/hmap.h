@@ -17,7 +17,8 @@ typedef struct {
 
 void sb_hmap_init(sb_hmap *m);
 void sb_hmap_free(sb_hmap *m);
-/* Returns 0 or -1 when the table could not grow (the node is inserted anyway). */
+/* Returns 0, or SB_ENOMEM when the table could not grow (the node is inserted anyway while
+ * the table has buckets at all). */
 int sb_hmap_add(sb_hmap *m, sb_hnode *node, uint64_t hash);
 void sb_hmap_del(sb_hmap *m, sb_hnode *node);
 /* Iterate candidates: for (n = sb_hmap_first(m, h); n; n = sb_hmap_next(n, h)) */
