@@ -49,7 +49,7 @@ static inline void sb_tmr_init(sb_tmr *t, sb_tmr_fn fn, void *owner) {
 static inline bool sb_tmr_armed(const sb_tmr *t) {
     return t->idx != 0;
 }
-/* Arms (or re-arms) t. Returns 0, or -1 if the heap array could not grow. */
+/* Arms (or re-arms) t. Returns 0, or SB_ENOMEM if the heap array could not grow. */
 int sb_tmr_arm(sb_heap *h, sb_tmr *t, uint64_t deadline_ms);
 void sb_tmr_cancel(sb_heap *h, sb_tmr *t);
 /* Earliest armed timer, or NULL. */
