@@ -8,7 +8,6 @@
 #include <stdio.h>
 
 /* Grace after the first signal or --max-calls for BYEs and CANCELs to complete. */
-#define SHUTDOWN_GRACE_MS 5000
 
 typedef struct {
     int ep;
@@ -95,7 +94,7 @@ static uint64_t answer_pass(sb_session *s, uint64_t now_ms) {
         if (!r->ack_wait_until) r->ack_wait_until = now_ms + 64ull * p->cfg.t1_ms;
         if (now_ms < r->ack_wait_until && sb_engine_awaiting_ack(p->engine) > 0)
             return r->ack_wait_until;
-        sb_loop_shutdown(s->loop, SHUTDOWN_GRACE_MS);
+        sb_loop_shutdown(s->loop, SB_SHUTDOWN_GRACE_MS);
     }
     return SB_NEVER;
 }

@@ -366,7 +366,7 @@ static void signal_cb(uv_signal_t *s, int signum) {
         return;
     }
     pass_begin(l);
-    sb_loop_shutdown(l, 5000);
+    sb_loop_shutdown(l, SB_SHUTDOWN_GRACE_MS);
     pass_end(l);
 }
 

@@ -58,6 +58,8 @@ int sb_loop_run(sb_loop *l);
 void sb_loop_stop(sb_loop *l);
 /* Hangs up every call on every engine and ends the run when no call is live, or after
  * grace_ms at the latest. Idempotent. */
+/* How long a graceful shutdown waits for live calls to end (a signal's, and the commands'). */
+#define SB_SHUTDOWN_GRACE_MS 5000
 void sb_loop_shutdown(sb_loop *l, uint32_t grace_ms);
 bool sb_loop_shutting_down(const sb_loop *l);
 /* Signals received: 0 none, 1 graceful shutdown under way, 2 or more forced stop. */
