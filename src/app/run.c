@@ -7,8 +7,6 @@
 
 #include <stdio.h>
 
-/* Grace after the first signal or --max-calls for BYEs and CANCELs to complete. */
-
 typedef struct {
     int ep;
     sb_pacer pacer;
