@@ -167,8 +167,9 @@ typedef enum { SB_SIDE_NONE = 0, SB_SIDE_LOCAL, SB_SIDE_REMOTE } sb_side;
 typedef enum { SB_VIA_NONE = 0, SB_VIA_INVITE, SB_VIA_UPDATE } sb_refresh_via;
 /* What our session timer did when the interval ran out. */
 typedef enum { SB_EXPIRY_NONE = 0, SB_EXPIRY_BYE, SB_EXPIRY_SOFT } sb_expiry_action;
-/* Where a far-end hangup falls against the session timer, within SB_DROP_TOLERANCE_MS: the
- * fingerprint of a "30-minute drop". Checked in this order; the first match is recorded. */
+/* Where a far-end hangup falls against the session timer, within min(SB_DROP_TOLERANCE_MS,
+ * SE/10): the fingerprint of a "30-minute drop". Checked in this order; the first match is
+ * recorded. */
 typedef enum {
     SB_DROP_NONE = 0,
     SB_DROP_AFTER_REFRESH,       /* right after a refresh transaction succeeded */

@@ -411,20 +411,22 @@ void sb__st_branch_check(sb_ua *e, sb_call *c, bool reused, uint32_t old_cseq, u
           new_cseq);
 }
 
-static bool near(uint64_t a, uint64_t b) {
-    return (a > b ? a - b : b - a) <= SB_DROP_TOLERANCE_MS;
+static bool near(uint64_t a, uint64_t b, uint64_t tol) {
+    return (a > b ? a - b : b - a) <= tol;
 }
 
 uint8_t sb__st_drop_timing(const sb_call *c, uint64_t now) {
     const sb_st *st = &c->st;
     uint64_t se = se_ms(st);
     if (!se || !c->stats.answer_ms) return SB_DROP_NONE;
+    /* a few seconds for a long interval, a tenth of a short one (SE 6 s: SE/2 is 3 s off SE) */
+    uint64_t tol = se / 10 < SB_DROP_TOLERANCE_MS ? se / 10 : SB_DROP_TOLERANCE_MS;
     uint64_t since_answer = now - c->stats.answer_ms, since_2xx = now - st->t0_ms;
     bool refreshed = c->stats.session_timer_refreshes > 0;
-    if (refreshed && since_2xx <= SB_DROP_TOLERANCE_MS) return SB_DROP_AFTER_REFRESH;
-    if (near(since_answer, se)) return SB_DROP_AT_SE;
-    if (refreshed && near(since_2xx, se)) return SB_DROP_AT_SE_SINCE_REFRESH;
-    if (near(since_answer, se / 2) || near(since_2xx, se / 2)) return SB_DROP_AT_HALF_SE;
+    if (refreshed && since_2xx <= tol) return SB_DROP_AFTER_REFRESH;
+    if (near(since_answer, se, tol)) return SB_DROP_AT_SE;
+    if (refreshed && near(since_2xx, se, tol)) return SB_DROP_AT_SE_SINCE_REFRESH;
+    if (near(since_answer, se / 2, tol) || near(since_2xx, se / 2, tol)) return SB_DROP_AT_HALF_SE;
     return SB_DROP_NONE;
 }
 

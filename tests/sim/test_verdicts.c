@@ -88,6 +88,16 @@ static void test_remote_hangup_drop_timing(void **state) {
              T2XX "Session-Expires: 90;refresher=uac\n", SP_SDP);
     sp_request(p, 45520, "BYE", 0, NULL, NULL);
     assert_int_equal(sp_ended(p)->drop_timing, SB_DROP_AFTER_REFRESH);
+    sp_free(p);
+
+    /* The tolerance is a tenth of a short interval: with SE 6 a BYE 3 s after the answer is at
+     * SE/2, not at SE (3 s is within 3 s of 6 s, but not within 0.6 s). */
+    c = sp_cfg(SB_TIMER_SUPPORTED, 6, SB_REFRESHER_UAC);
+    c.timer.min_se_s = 2;
+    c.timer.unchecked = true;
+    p = uac_answered(&c, 600000, T2XX "Session-Expires: 6;refresher=uac\n");
+    sp_request(p, 3010, "BYE", 0, NULL, NULL);
+    assert_int_equal(sp_ended(p)->drop_timing, SB_DROP_AT_HALF_SE);
 }
 
 /* ---- EXP-1: the far end as non-refresher, after our silence -------------------------------- */
