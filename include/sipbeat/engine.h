@@ -89,15 +89,46 @@ int sb_config_check(const sb_config *cfg, char *why, size_t why_cap);
 
 /* ---- Per-call record ------------------------------------------------------------------------ */
 
-typedef enum { SB_ROLE_UAC = 0, SB_ROLE_UAS } sb_role;
-typedef enum {
-    SB_RESULT_NONE = 0, /* still running */
-    SB_RESULT_ANSWERED,
-    SB_RESULT_REJECTED,
-    SB_RESULT_TIMEOUT,
-    SB_RESULT_CANCELLED,
-    SB_RESULT_FAILED,
-} sb_result;
+/* The record's enums, each with the name the report uses (sb_<enum>_name, dialog/names.c),
+ * generated from one map like SB_END_REASON_MAP: no hand-written decoders elsewhere. */
+#define SB_ROLE_MAP(X) X(ROLE_UAC, "uac") X(ROLE_UAS, "uas")
+#define SB_RESULT_MAP(X)                                                                           \
+    X(RESULT_NONE, "none") /* still running */                                                     \
+    X(RESULT_ANSWERED, "answered")                                                                 \
+    X(RESULT_REJECTED, "rejected")                                                                 \
+    X(RESULT_TIMEOUT, "timeout")                                                                   \
+    X(RESULT_CANCELLED, "cancelled")                                                               \
+    X(RESULT_FAILED, "failed")
+/* Who: the values of the record's side fields (refresher, who hung up). */
+#define SB_SIDE_MAP(X) X(SIDE_NONE, "none") X(SIDE_LOCAL, "local") X(SIDE_REMOTE, "remote")
+/* How a refresh was sent. */
+#define SB_REFRESH_VIA_MAP(X) X(VIA_NONE, "none") X(VIA_INVITE, "invite") X(VIA_UPDATE, "update")
+/* What our session timer did when the interval ran out. */
+#define SB_EXPIRY_ACTION_MAP(X) X(EXPIRY_NONE, "none") X(EXPIRY_BYE, "bye") X(EXPIRY_SOFT, "soft")
+/* Where a far-end hangup falls against the session timer, within min(SB_DROP_TOLERANCE_MS,
+ * SE/10): the fingerprint of a "30-minute drop". Checked in this order; the first match is
+ * recorded. */
+#define SB_DROP_TIMING_MAP(X)                                                                      \
+    X(DROP_NONE, "none")                                                                           \
+    X(DROP_AFTER_REFRESH, "after_refresh") /* right after a refresh transaction succeeded */       \
+    X(DROP_AT_SE, "session_expires")       /* Session-Expires after the answer */                  \
+    X(DROP_AT_SE_SINCE_REFRESH, "session_expires_since_refresh") /* SE after the last 2xx */       \
+    X(DROP_AT_HALF_SE, "half_session_expires") /* SE/2 after the answer or the last 2xx */
+
+#define SB__ENUM(id, name) SB_##id,
+typedef enum { SB_ROLE_MAP(SB__ENUM) } sb_role;
+typedef enum { SB_RESULT_MAP(SB__ENUM) } sb_result;
+typedef enum { SB_SIDE_MAP(SB__ENUM) } sb_side;
+typedef enum { SB_REFRESH_VIA_MAP(SB__ENUM) } sb_refresh_via;
+typedef enum { SB_EXPIRY_ACTION_MAP(SB__ENUM) } sb_expiry_action;
+typedef enum { SB_DROP_TIMING_MAP(SB__ENUM) } sb_drop_timing;
+#undef SB__ENUM
+const char *sb_role_name(sb_role v);
+const char *sb_result_name(sb_result v);
+const char *sb_side_name(sb_side v);
+const char *sb_refresh_via_name(sb_refresh_via v);
+const char *sb_expiry_action_name(sb_expiry_action v);
+const char *sb_drop_timing_name(sb_drop_timing v);
 
 /* Why a call ended. Names (sb_end_reason_name) are the report's end_reason values. */
 #define SB_END_REASON_MAP(X)                                                                       \
@@ -161,22 +192,6 @@ sb_level sb_violation_level(sb_violation v);
 const char *sb_level_name(sb_level l); /* "MUST" "SHOULD" */
 const char *sb_violation_text(sb_violation v);
 
-/* Who: the values of the record's side fields (refresher, who hung up). */
-typedef enum { SB_SIDE_NONE = 0, SB_SIDE_LOCAL, SB_SIDE_REMOTE } sb_side;
-/* How a refresh was sent. */
-typedef enum { SB_VIA_NONE = 0, SB_VIA_INVITE, SB_VIA_UPDATE } sb_refresh_via;
-/* What our session timer did when the interval ran out. */
-typedef enum { SB_EXPIRY_NONE = 0, SB_EXPIRY_BYE, SB_EXPIRY_SOFT } sb_expiry_action;
-/* Where a far-end hangup falls against the session timer, within min(SB_DROP_TOLERANCE_MS,
- * SE/10): the fingerprint of a "30-minute drop". Checked in this order; the first match is
- * recorded. */
-typedef enum {
-    SB_DROP_NONE = 0,
-    SB_DROP_AFTER_REFRESH,       /* right after a refresh transaction succeeded */
-    SB_DROP_AT_SE,               /* Session-Expires after the answer */
-    SB_DROP_AT_SE_SINCE_REFRESH, /* Session-Expires after the last refresh 2xx */
-    SB_DROP_AT_HALF_SE,          /* SE/2 after the answer or the last refresh 2xx */
-} sb_drop_timing;
 #define SB_DROP_TOLERANCE_MS 3000
 /* A far-end BYE this close to the end of our talk time counts as normal (two agents started
  * together hang up together); earlier, it is a remote_hangup. */

@@ -5,27 +5,6 @@
 
 #include <string.h>
 
-const char *sb_role_name(sb_role r) {
-    return r == SB_ROLE_UAS ? "uas" : "uac";
-}
-
-const char *sb_result_name(sb_result r) {
-    switch (r) {
-    case SB_RESULT_ANSWERED:
-        return "answered";
-    case SB_RESULT_REJECTED:
-        return "rejected";
-    case SB_RESULT_TIMEOUT:
-        return "timeout";
-    case SB_RESULT_CANCELLED:
-        return "cancelled";
-    case SB_RESULT_FAILED:
-        return "failed";
-    default:
-        return "none";
-    }
-}
-
 const char *sb_event_type_name(sb_event_type t) {
     switch (t) {
     case SB_EV_SEND:
@@ -60,33 +39,6 @@ const char *sb_event_type_name(sb_event_type t) {
         return "retransmit";
     }
     return "unknown";
-}
-
-const char *sb_side_name(uint8_t refresher) {
-    return refresher == 1 ? "local" : refresher == 2 ? "remote" : "none";
-}
-
-static const char *method_used_name(uint8_t m) {
-    return m == SB_VIA_INVITE ? "invite" : m == SB_VIA_UPDATE ? "update" : "none";
-}
-
-static const char *expiry_action_name(uint8_t a) {
-    return a == SB_EXPIRY_BYE ? "bye" : a == SB_EXPIRY_SOFT ? "soft" : "none";
-}
-
-const char *sb_drop_timing_name(uint8_t d) {
-    switch (d) {
-    case SB_DROP_AFTER_REFRESH:
-        return "after_refresh";
-    case SB_DROP_AT_SE:
-        return "session_expires";
-    case SB_DROP_AT_SE_SINCE_REFRESH:
-        return "session_expires_since_refresh";
-    case SB_DROP_AT_HALF_SE:
-        return "half_session_expires";
-    default:
-        return "none";
-    }
 }
 
 uint32_t sb_fail_mask(bool fail_on_violation, bool fail_on_should) {
@@ -162,7 +114,7 @@ size_t sb_call_end_note(const sb_call_stats *st, char *out, size_t cap) {
                       ", %.1f s after the last session-timer 2xx (Session-Expires %u s)%s%s",
                       (double)st->session_timer_since_refresh_ms / 1000,
                       st->session_timer_negotiated_se_s, st->drop_timing ? ": matches " : "",
-                      st->drop_timing ? sb_drop_timing_name(st->drop_timing) : "");
+                      st->drop_timing ? sb_drop_timing_name((sb_drop_timing)st->drop_timing) : "");
     if (st->remote_reason_protocol[0] && n > 0 && (size_t)n < cap)
         n += snprintf(out + n, cap - (size_t)n, "; Reason: %s cause %u \"%s\"",
                       st->remote_reason_protocol, st->remote_reason_cause, st->remote_reason_text);
@@ -199,7 +151,8 @@ json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed) {
                                                       : json_null());
     json_object_set_new(o, "remote_reason_cause", json_integer(st->remote_reason_cause));
     json_object_set_new(o, "remote_reason_text", text_json(st->remote_reason_text));
-    json_object_set_new(o, "drop_timing", json_string(sb_drop_timing_name(st->drop_timing)));
+    json_object_set_new(o, "drop_timing",
+                        json_string(sb_drop_timing_name((sb_drop_timing)st->drop_timing)));
     json_object_set_new(o, "fault_injected", json_boolean(st->fault_injected));
     json_object_set_new(o, "hold_count", json_integer(st->hold_count));
 
@@ -211,13 +164,16 @@ json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed) {
                         json_integer(st->session_timer_negotiated_se_s));
     json_object_set_new(o, "session_timer_min_se_s", json_integer(st->session_timer_min_se_s));
     json_object_set_new(o, "session_timer_refresher",
-                        json_string(sb_side_name(st->session_timer_refresher)));
-    json_object_set_new(o, "session_timer_refresh_method",
-                        json_string(method_used_name(st->session_timer_refresh_method)));
-    json_object_set_new(o, "session_timer_refresh_method_local",
-                        json_string(method_used_name(st->session_timer_refresh_method_local)));
-    json_object_set_new(o, "session_timer_refresh_method_remote",
-                        json_string(method_used_name(st->session_timer_refresh_method_remote)));
+                        json_string(sb_side_name((sb_side)st->session_timer_refresher)));
+    json_object_set_new(
+        o, "session_timer_refresh_method",
+        json_string(sb_refresh_via_name((sb_refresh_via)st->session_timer_refresh_method)));
+    json_object_set_new(
+        o, "session_timer_refresh_method_local",
+        json_string(sb_refresh_via_name((sb_refresh_via)st->session_timer_refresh_method_local)));
+    json_object_set_new(
+        o, "session_timer_refresh_method_remote",
+        json_string(sb_refresh_via_name((sb_refresh_via)st->session_timer_refresh_method_remote)));
     json_object_set_new(o, "session_timer_refresh_failures",
                         json_integer(st->session_timer_refresh_failures));
     json_object_set_new(o, "session_timer_refresh_failure_status",
@@ -238,8 +194,9 @@ json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed) {
     json_object_set_new(o, "session_timer_refresh_rtt_ms_max",
                         json_integer(st->session_timer_refresh_rtt_ms_max));
     json_object_set_new(o, "session_timer_expired", json_boolean(st->session_timer_expired));
-    json_object_set_new(o, "session_timer_expiry_action",
-                        json_string(expiry_action_name(st->session_timer_expiry_action)));
+    json_object_set_new(
+        o, "session_timer_expiry_action",
+        json_string(sb_expiry_action_name((sb_expiry_action)st->session_timer_expiry_action)));
     json_object_set_new(o, "session_timer_soft_expiries",
                         json_integer(st->session_timer_soft_expiries));
     json_object_set_new(o, "session_timer_violations", violation_list(st));
@@ -447,7 +404,7 @@ json_t *sb_report_event(const sb_event *ev, uint64_t t0_ms, const char *engine) 
     /* A few types carry codes a reader should not have to decode. */
     switch (ev->type) {
     case SB_EV_TIMER_NEGOTIATED:
-        json_object_set_new(o, "refresher", json_string(sb_side_name((uint8_t)ev->status)));
+        json_object_set_new(o, "refresher", json_string(sb_side_name((sb_side)ev->status)));
         break;
     case SB_EV_VIOLATION:
         if (ev->value < SB_VIO__COUNT) {

@@ -10,13 +10,9 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* Report names of engine enums (the values documented in docs/report.md). */
-const char *sb_role_name(sb_role r);             /* "uac" "uas" */
-const char *sb_result_name(sb_result r);         /* "answered" ... "failed"; "none" while running */
+/* Report names of engine enums (the values documented in docs/report.md); the record's own
+ * enums are named in engine.h (sb_result_name, sb_side_name, ...). */
 const char *sb_event_type_name(sb_event_type t); /* "call_answered", ... */
-const char *sb_side_name(uint8_t refresher); /* stats refresher 0/1/2: "none" "local" "remote" */
-
-const char *sb_drop_timing_name(uint8_t d);
 /* One line on how a remote_hangup call ended: time into the call, against the session timer,
  * and the far end's Reason. Empty for other ends. Returns the length. */
 size_t sb_call_end_note(const sb_call_stats *st, char *out,

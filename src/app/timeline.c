@@ -29,7 +29,7 @@ void sb_timeline_event(FILE *f, uint64_t t_ms, const char *who, const sb_event *
         break;
     case SB_EV_TIMER_NEGOTIATED:
         fprintf(f, "session timer: SE %llu s, refresher %s\n", (unsigned long long)ev->value,
-                sb_side_name((uint8_t)ev->status));
+                sb_side_name((sb_side)ev->status));
         break;
     case SB_EV_TIMER_422:
         fprintf(f, "422 Session Interval Too Small: Min-SE %llu s, retrying\n",

@@ -41,3 +41,19 @@ sb_level sb_violation_level(sb_violation v) {
 const char *sb_level_name(sb_level l) {
     return l == SB_LEVEL_SHOULD ? "SHOULD" : "MUST";
 }
+
+/* One table per record enum, from its map in engine.h. */
+#define SB__NAME(id, name) name,
+#define SB__NAMER(fn, type, map)                                                                   \
+    const char *fn(type v) {                                                                       \
+        static const char *const names[] = {map(SB__NAME)};                                        \
+        return (unsigned)v < sizeof names / sizeof names[0] ? names[v] : "unknown";                \
+    }
+SB__NAMER(sb_role_name, sb_role, SB_ROLE_MAP)
+SB__NAMER(sb_result_name, sb_result, SB_RESULT_MAP)
+SB__NAMER(sb_side_name, sb_side, SB_SIDE_MAP)
+SB__NAMER(sb_refresh_via_name, sb_refresh_via, SB_REFRESH_VIA_MAP)
+SB__NAMER(sb_expiry_action_name, sb_expiry_action, SB_EXPIRY_ACTION_MAP)
+SB__NAMER(sb_drop_timing_name, sb_drop_timing, SB_DROP_TIMING_MAP)
+#undef SB__NAMER
+#undef SB__NAME
