@@ -352,6 +352,8 @@ typedef struct {
     /* INVITEs turned away before a call existed: 422 (a negotiation step, RFC 4028 UAS-1)
      * and 503 (max_concurrent or max_calls reached). They have no per-call record. */
     uint64_t invites_422, invites_503;
+    /* Calls ended engine_limit because memory for their state ran out (strings, timers). */
+    uint64_t resource_failures;
 } sb_engine_stats;
 void sb_engine_get_stats(const sb_engine *e, sb_engine_stats *out);
 

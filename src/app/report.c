@@ -304,6 +304,7 @@ json_t *sb_report_summary(sb_summary *s) {
     json_object_set_new(o, "malformed_messages", json_integer((json_int_t)s->malformed_messages));
     json_object_set_new(o, "invites_answered_422", json_integer((json_int_t)s->invites_422));
     json_object_set_new(o, "invites_answered_503", json_integer((json_int_t)s->invites_503));
+    json_object_set_new(o, "resource_failures", json_integer((json_int_t)s->resource_failures));
     json_object_set_new(o, "violations", json_integer((json_int_t)s->violations));
     sb_compliance_row rows[SB_VIO__COUNT];
     size_t n = sb_summary_compliance(s, rows, SB_VIO__COUNT);

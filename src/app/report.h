@@ -44,6 +44,7 @@ typedef struct {
     sb_hist setup_ms; /* of the answered calls */
     uint64_t refreshes, refresh_failures, count_422, violations, malformed_messages;
     uint64_t invites_422, invites_503; /* INVITEs we turned away before a call existed */
+    uint64_t resource_failures;        /* calls ended for lack of memory (engine stats) */
     uint64_t compliance_passed[SB_VIO__COUNT], compliance_failed[SB_VIO__COUNT];
     char first_failed[SB_VIO__COUNT][SB_FIRST_FAILED][sizeof(((sb_call_stats *)0)->call_id)];
 } sb_summary;

@@ -250,6 +250,9 @@ static void print_summary(sb_session *s, FILE *f, uint64_t not_passed) {
     fprintf(f, "session timers: %llu refreshes, %llu refresh failures, %llu x 422\n",
             (unsigned long long)u->refreshes, (unsigned long long)u->refresh_failures,
             (unsigned long long)u->count_422);
+    if (u->resource_failures)
+        fprintf(f, "calls ended for lack of memory (engine_limit): %llu\n",
+                (unsigned long long)u->resource_failures);
     if (u->invites_422 || u->invites_503)
         fprintf(f, "INVITEs answered before a call existed: %llu x 422, %llu x 503\n",
                 (unsigned long long)u->invites_422, (unsigned long long)u->invites_503);
@@ -356,6 +359,7 @@ uint64_t sb_session_finish(sb_session *s, json_t *config) {
         s->sum.malformed_messages += st.malformed_messages;
         s->sum.invites_422 += st.invites_422;
         s->sum.invites_503 += st.invites_503;
+        s->sum.resource_failures += st.resource_failures;
     }
     s->sum.calls_started += s->start_failures;
     uint64_t not_passed = s->sum.calls_ended - s->sum.passed;

@@ -118,15 +118,31 @@ void sb_tmr_cancel(sb_heap *h, sb_tmr *t) {
         sift_down(h, i);
 }
 
+static int grow(sb_heap *h, uint32_t need) {
+    if (need <= h->cap) return 0;
+    uint32_t cap = h->cap ? h->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    sb_tmr **v = realloc(h->v, cap * sizeof *v);
+    if (!v) return SB_ENOMEM;
+    h->v = v;
+    h->cap = cap;
+    return 0;
+}
+
+int sb_heap_reserve(sb_heap *h, uint32_t n) {
+    if (grow(h, h->reserved + n) != 0) return SB_ENOMEM;
+    h->reserved += n;
+    return 0;
+}
+
+void sb_heap_release(sb_heap *h, uint32_t n) {
+    h->reserved = n < h->reserved ? h->reserved - n : 0;
+}
+
 int sb_tmr_arm(sb_heap *h, sb_tmr *t, uint64_t deadline_ms) {
     sb_tmr_cancel(h, t);
-    if (h->n == h->cap) {
-        uint32_t cap = h->cap ? h->cap * 2 : 64;
-        sb_tmr **v = realloc(h->v, cap * sizeof *v);
-        if (!v) return SB_ENOMEM;
-        h->v = v;
-        h->cap = cap;
-    }
+    if (h->n == h->cap && grow(h, h->cap + 1) != 0) return SB_ENOMEM;
     t->deadline_ms = deadline_ms;
     t->seq = h->seq++;
     place(h, h->n++, t);

@@ -31,6 +31,7 @@ typedef struct sb_ltmr {
 typedef struct {
     sb_tmr **v;
     uint32_t n, cap;
+    uint32_t reserved; /* slots promised to owners (sb_heap_reserve): n <= reserved <= cap */
     uint64_t seq;
     uint32_t lane_ms[SB_LANES];
     sb_ltmr *head[SB_LANES], *tail[SB_LANES];
@@ -49,7 +50,13 @@ static inline void sb_tmr_init(sb_tmr *t, sb_tmr_fn fn, void *owner) {
 static inline bool sb_tmr_armed(const sb_tmr *t) {
     return t->idx != 0;
 }
-/* Arms (or re-arms) t. Returns 0, or SB_ENOMEM if the heap array could not grow. */
+/* Promises n more heap slots (an owner's timers) and grows the array now if needed: the
+ * owner's timers then always arm. Returns 0 or SB_ENOMEM (nothing promised). */
+int sb_heap_reserve(sb_heap *h, uint32_t n);
+/* Gives back n promised slots (the owner's timers are disarmed by then). */
+void sb_heap_release(sb_heap *h, uint32_t n);
+/* Arms (or re-arms) t. Returns 0, or SB_ENOMEM if the heap array could not grow, which cannot
+ * happen to the timers of an owner that reserved its slots. */
 int sb_tmr_arm(sb_heap *h, sb_tmr *t, uint64_t deadline_ms);
 void sb_tmr_cancel(sb_heap *h, sb_tmr *t);
 /* Earliest armed timer, or NULL. */

@@ -18,10 +18,18 @@ int sb__str_set(char **dst, sb_slice s) {
 
 static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now);
 
+/* The heap timers a call embeds (ok, ring, talk, media, and the session timer's two): their
+ * slots are reserved when the call is made, so arming them never fails later. */
+#define CALL_TIMERS 6
+
 sb_call *sb__call_new(sb_ua *e, sb_role role, uint64_t now) {
     if (e->stats.live_calls >= e->cfg.max_calls) return NULL;
     sb_call *c = calloc(1, sizeof *c);
     if (!c) return NULL;
+    if (sb_heap_reserve(&e->heap, CALL_TIMERS) != 0) {
+        free(c);
+        return NULL;
+    }
     c->eng = e;
     c->handle = ++e->next_handle;
     c->role = (uint8_t)role;
@@ -48,13 +56,14 @@ sb_call *sb__call_new(sb_ua *e, sb_role role, uint64_t now) {
 }
 
 /* Sets the call's Call-ID (the report keeps a copy, cut to fit) and indexes the call by it. */
-void sb__call_index(sb_ua *e, sb_call *c, sb_slice call_id) {
-    sb__str_set(&c->call_id, call_id);
+int sb__call_index(sb_ua *e, sb_call *c, sb_slice call_id) {
+    int rc = sb__str_set(&c->call_id, call_id);
     size_t n = call_id.n < sizeof c->stats.call_id - 1 ? call_id.n : sizeof c->stats.call_id - 1;
     memcpy(c->stats.call_id, call_id.p, n);
     c->stats.call_id[n] = '\0';
-    if (!c->call_id) return;
+    if (!c->call_id) return rc;
     sb_hmap_add(&e->calls_by_callid, &c->by_callid, sb_hash(c->call_id, strlen(c->call_id), 0));
+    return rc;
 }
 
 sb_call *sb__call_find(sb_ua *e, sb_slice call_id, sb_slice local_tag, sb_slice remote_tag) {
@@ -93,6 +102,7 @@ static void call_free(sb_ua *e, sb_call *c) {
         e->live = c->next;
     if (c->next) c->next->prev = c->prev;
     e->stats.live_calls--;
+    sb_heap_release(&e->heap, CALL_TIMERS);
     free(c->ok_msg);
     free(c->call_id);
     free(c->remote_tag);
@@ -351,14 +361,15 @@ size_t sb__sdp_body(sb_ua *e, sb_call *c, char *out, size_t cap) {
 
 /* Dialog state from a dialog-creating message (RFC 3261 §12.1). For the UAS, m is the INVITE;
  * for the UAC, the 2xx. Record-Route is reversed for the UAC. */
-void sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from) {
+int sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from) {
+    int rc = 0;
     const sb_hdr *ct = sb_msg_hdr(m, SB_HDR_CONTACT);
     if (ct) {
         size_t pos = 0;
         sb_slice first;
         /* a Contact we cannot write back as a Request-URI is ignored (the remote URI serves) */
         if (sb_list_next(ct->value, &pos, &first) && sb__uri_usable(sb_nameaddr_uri(first)))
-            sb__str_set(&c->remote_target, sb_nameaddr_uri(first));
+            rc |= sb__str_set(&c->remote_target, sb_nameaddr_uri(first));
     }
     /* Route set: every Record-Route entry, in order for the UAS, reversed for the UAC. */
     sb_slice items[SB_MAX_ROUTE];
@@ -378,7 +389,7 @@ void sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from) {
         if (k) sb_buf_str(&b, ", ");
         sb_buf_slice(&b, it);
     }
-    sb__str_set(&c->route, (sb_slice){route, b.overflow ? 0 : b.len});
+    rc |= sb__str_set(&c->route, (sb_slice){route, b.overflow ? 0 : b.len});
     /* Next hop: the first route, else the remote target; IP literals only, else the source. */
     sb_slice hop = n ? sb_nameaddr_uri(c->role == SB_ROLE_UAC ? items[n - 1] : items[0])
                    : c->remote_target ? (sb_slice){c->remote_target, strlen(c->remote_target)}
@@ -392,6 +403,7 @@ void sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from) {
     else if (from)
         c->peer = *from;
     c->peer_allows_update = sb_msg_has_token(m, SB_HDR_ALLOW, "UPDATE");
+    return rc;
 }
 
 /* 2xx retransmission until the ACK (RFC 3261 §13.3.1.4): T1 doubling to T2, 64*T1 at most;

@@ -68,11 +68,16 @@ void sb__uac_invite_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, u
             sb__send_ack(e, c, m->cseq); /* a retransmitted 2xx: ACK it again */
             return;
         }
-        sb__str_set(&c->remote_tag, m->to_tag);
+        int rc = sb__str_set(&c->remote_tag, m->to_tag);
         t->seen_2xx = 1;
         c->inv_txn = NULL;
         set_final(c, m);
-        sb__dialog_learn(c, m, &t->peer);
+        rc |= sb__dialog_learn(c, m, &t->peer);
+        if (rc) { /* out of memory: no dialog to keep; the far end's 2xx goes unACKed */
+            e->stats.resource_failures++;
+            sb__call_end(e, c, SB_RESULT_FAILED, SB_END_ENGINE_LIMIT, false, now);
+            return;
+        }
         c->state = SB_CS_CONFIRMED;
         c->stats.result = SB_RESULT_ANSWERED;
         c->stats.answer_ms = now;
@@ -276,15 +281,22 @@ void sb__uas_invite(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *from, u
         sb__reply(e, t, m, from, 503, "Retry-After: 5\r\n", now);
         return;
     }
-    sb__call_index(e, c, m->call_id);
-    sb__str_set(&c->remote_tag, m->from_tag);
-    sb__str_set(&c->local_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value));
-    sb__str_set(&c->remote_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value));
+    int rc = sb__call_index(e, c, m->call_id);
+    rc |= sb__str_set(&c->remote_tag, m->from_tag);
+    rc |= sb__str_set(&c->local_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value));
+    rc |= sb__str_set(&c->remote_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value));
     c->remote_cseq = m->cseq;
     c->invite_cseq = m->cseq;
     c->remote_owns_callid = 1;
     c->reply_to = *from;
-    sb__dialog_learn(c, m, from);
+    rc |= sb__dialog_learn(c, m, from);
+    if (rc) { /* out of memory: turned away like a call beyond our limits */
+        e->stats.resource_failures++;
+        e->stats.invites_503++;
+        sb__reply(e, t, m, from, 503, "Retry-After: 5\r\n", now);
+        sb__call_end(e, c, SB_RESULT_FAILED, SB_END_ENGINE_LIMIT, false, now);
+        return;
+    }
     sb_txn_attach(t, c, &c->txns);
     c->srv_inv = t;
     c->state = SB_CS_EARLY;

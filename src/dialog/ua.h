@@ -153,9 +153,13 @@ int sb__str_set(char **dst, sb_slice s);
 const char *sb__reason_phrase(int status);
 /* The SDP we would send now, in out[]; returns its length. */
 size_t sb__sdp_body(sb_ua *e, sb_call *c, char *out, size_t cap);
-void sb__call_index(sb_ua *e, sb_call *c, sb_slice call_id);
+/* Sets the Call-ID and indexes the call by it; 0 or SB_ENOMEM (the call cannot be found by
+ * its Call-ID then: the caller ends it). */
+int sb__call_index(sb_ua *e, sb_call *c, sb_slice call_id);
 void sb__call_free_all(sb_ua *e);
-void sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from);
+/* Dialog state from a dialog-creating message; 0 or SB_ENOMEM (a target or route set could not
+ * be kept: the caller ends the call rather than send in-dialog requests without them). */
+int sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from);
 /* UAS: keep our 2xx and retransmit it until the ACK (RFC 3261 §13.3.1.4). */
 void sb__ok_keep(sb_ua *e, sb_call *c, const sb_addr *to, const char *msg, size_t len,
                  uint64_t now);

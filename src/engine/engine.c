@@ -386,17 +386,22 @@ int sb_engine_call(sb_engine *eng, const sb_call_opts *o, uint64_t now_ms, uint3
     sb_buf_str(&b, e->user);
     sb_buf_str(&b, "@");
     sb_buf_str(&b, e->host);
-    sb__str_set(&c->local_uri, (sb_slice){uri, b.len});
-    sb__str_set(&c->remote_uri, (sb_slice){o->target_uri, strlen(o->target_uri)});
+    int rc = sb__str_set(&c->local_uri, (sb_slice){uri, b.len});
+    rc |= sb__str_set(&c->remote_uri, (sb_slice){o->target_uri, strlen(o->target_uri)});
     c->peer = o->dest;
     c->duration_ms = o->duration_ms;
     c->hold_at_ms = o->hold_at_ms;
     c->hold_mode = (uint8_t)(o->hold_mode ? o->hold_mode : SB_HOLD_SENDONLY);
     c->resume_at_ms = o->resume_at_ms;
     c->local_cseq = (uint32_t)sb_rng_range(&e->rng, 1, 9999);
-    sb__call_index(e, c, (sb_slice){cid, cid_len});
+    rc |= sb__call_index(e, c, (sb_slice){cid, cid_len});
     if (handle) *handle = c->handle;
     sb__emit(e, SB_EV_CALL_STARTED, c, 0, 0, "INVITE");
+    if (rc) { /* out of memory: the call is reported, ended before its INVITE went out */
+        e->stats.resource_failures++;
+        sb__call_end(e, c, SB_RESULT_FAILED, SB_END_ENGINE_LIMIT, false, now_ms);
+        return 0;
+    }
     sb__uac_send_invite(e, c, now_ms);
     return 0;
 }

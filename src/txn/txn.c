@@ -58,6 +58,10 @@ static sb_txn *txn_new(sb_txn_ctx *x, sb_txn_kind kind, sb_method method, sb_sli
     if (x->live >= x->max_txns) return NULL;
     sb_txn *t = calloc(1, sizeof *t);
     if (!t) return NULL;
+    if (sb_heap_reserve(x->heap, 1) != 0) { /* Timer A/E/G's slot: re-arming never fails */
+        free(t);
+        return NULL;
+    }
     t->ctx = x;
     t->kind = (uint8_t)kind;
     t->method = (uint8_t)method;
@@ -201,6 +205,7 @@ void sb_txn_destroy(sb_txn *t) {
     sb_tmr_cancel(x->heap, &t->retx);
     sb_ltmr_cancel(x->heap, &t->end);
     sb_hmap_del(&x->map, &t->node);
+    sb_heap_release(x->heap, 1);
     x->live--;
     free(t->msg);
     free(t->req);

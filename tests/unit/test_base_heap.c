@@ -171,8 +171,33 @@ static void test_lanes_merge_with_heap(void **s) {
     sb_heap_free(&h);
 }
 
+/* Reserved slots: the array grows when they are promised, never when their timers arm. */
+static void reserve_then_arm_never_grows(void **state) {
+    (void)state;
+    sb_heap h;
+    sb_heap_init(&h);
+    assert_int_equal(sb_heap_reserve(&h, 100), 0);
+    uint32_t cap = h.cap;
+    assert_true(cap >= 100);
+    void *before = h.v;
+    sb_tmr t[100];
+    for (int i = 0; i < 100; i++) {
+        sb_tmr_init(&t[i], NULL, NULL);
+        assert_int_equal(sb_tmr_arm(&h, &t[i], (uint64_t)(100 - i)), 0);
+    }
+    assert_ptr_equal(h.v, before);
+    assert_int_equal(h.cap, cap);
+    assert_int_equal(sb_heap_top(&h)->deadline_ms, 1);
+    for (int i = 0; i < 100; i++)
+        sb_tmr_cancel(&h, &t[i]);
+    sb_heap_release(&h, 100);
+    assert_int_equal(h.reserved, 0);
+    sb_heap_free(&h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(reserve_then_arm_never_grows),
         cmocka_unit_test(test_fires_in_deadline_order_ties_by_arming),
         cmocka_unit_test(test_rearm_and_cancel),
         cmocka_unit_test(test_timer_armed_while_running_fires_if_due),
