@@ -499,6 +499,25 @@ static inline void sp_ack(sp_t *p, uint64_t t, uint32_t cseq) {
     sp_request(p, t, "ACK", cseq, NULL, NULL);
 }
 
+/* The engine as UAC with its INVITE answered: it calls (talk time duration_ms, 0: until hung
+ * up) and the script's 200 with extra headers and SDP arrives at t_ok. */
+static inline sp_t *sp_uac_answered(const sb_config *cfg, uint32_t duration_ms, uint64_t t_ok,
+                                    const char *extra) {
+    sp_t *p = sp_new(cfg);
+    sp_call(p, duration_ms);
+    sp_ok_invite(p, t_ok, 0, extra);
+    return p;
+}
+
+/* The engine as UAS: the script's INVITE at 0 with extra headers (answered at once, t0 = 0),
+ * and the ACK at 5 when the engine sent a 200. */
+static inline sp_t *sp_uas_answered(const sb_config *cfg, const char *extra) {
+    sp_t *p = sp_new(cfg);
+    sp_invite(p, 0, extra);
+    if (sp_sent(p, "SIP/2.0 200", "INVITE", 0)) sp_ack(p, 5, 1);
+    return p;
+}
+
 /* The engine's final response to our request with this CSeq and method, or NULL. */
 static inline const sp_msg *sp_answer(const sp_t *p, uint32_t cseq, const char *method) {
     for (int i = 0; i < p->nmsgs; i++) {

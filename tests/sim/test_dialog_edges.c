@@ -3,13 +3,6 @@
  * request too large to answer. RFC 3261 sections in each comment. */
 #include "scripted_peer.h"
 
-static sp_t *uac_answered(const sb_config *cfg) {
-    sp_t *p = sp_new(cfg);
-    sp_call(p, 0);
-    sp_ok_invite(p, 10, 0, NULL);
-    return p;
-}
-
 /* §9.1: CANCEL may follow any provisional, 100 included: INVITE at 0, 100 at 5, hangup at
  * 1000 -> CANCEL at 1000; the 487 ends the call as cancelled. */
 static void test_cancel_after_100(void **state) {
@@ -58,7 +51,7 @@ static void test_unanswered_cancel_ends_after_64_t1(void **state) {
 static void test_reinvite_stuck_in_proceeding(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_OFF, 0, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c);
+    sp_t *p = sp_uac_answered(&c, 0, 10, NULL);
     assert_int_equal(sb_engine_hold(p->e, p->handle, SB_HOLD_SENDONLY, 1000), 0);
     sp_drain(p);
     const sp_msg *re = sp_must(p, "INVITE", NULL, 1);

@@ -8,21 +8,6 @@
 #define T2XX "Supported: timer\nRequire: timer\n"
 #define SE90_UAC T2XX "Session-Expires: 90;refresher=uac\n"
 
-static sp_t *uac_answered(const sb_config *cfg, const char *extra) {
-    sp_t *p = sp_new(cfg);
-    sp_call(p, 0);
-    sp_ok_invite(p, 10, 0, extra);
-    return p;
-}
-
-/* Engine as UAS: INVITE at 0 (answered at once, t0 = 0), ACK at 5. */
-static sp_t *uas_answered(const sb_config *cfg, const char *extra) {
-    sp_t *p = sp_new(cfg);
-    sp_invite(p, 0, extra);
-    sp_ack(p, 5, 1);
-    return p;
-}
-
 static sb_config cfg90(void) {
     return sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
 }
@@ -34,7 +19,7 @@ static sb_config cfg90(void) {
 static void test_REF_1_refresh_is_a_normal_reinvite(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, "Record-Route: <sip:127.0.0.3:5070;lr>\n" SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, "Record-Route: <sip:127.0.0.3:5070;lr>\n" SE90_UAC);
     sp_at(p, 45010);
     const sp_msg *inv = sp_must(p, "INVITE", NULL, 0), *r = sp_must(p, "INVITE", NULL, 1);
     assert_int_equal(r->at_ms, 45010);
@@ -55,7 +40,7 @@ static void test_REF_2_update_only_when_peer_allows_it(void **state) {
     (void)state;
     sb_config c = cfg90();
     c.timer.method = SB_REFRESH_AUTO;
-    sp_t *p = uac_answered(&c, "Allow: INVITE, ACK, BYE, CANCEL, UPDATE\n" SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, "Allow: INVITE, ACK, BYE, CANCEL, UPDATE\n" SE90_UAC);
     sp_at(p, 45010);
     sp_expect_times(p, "UPDATE", NULL, (uint64_t[]){45010}, 1);
     assert_int_equal(sp_count(p, "INVITE", NULL), 1);
@@ -64,7 +49,7 @@ static void test_REF_2_update_only_when_peer_allows_it(void **state) {
 
     c = cfg90();
     c.timer.method = SB_REFRESH_AUTO;
-    p = uac_answered(&c, "Allow: INVITE, ACK, BYE, CANCEL\n" SE90_UAC);
+    p = sp_uac_answered(&c, 0, 10, "Allow: INVITE, ACK, BYE, CANCEL\n" SE90_UAC);
     sp_at(p, 45010);
     sp_expect_times(p, "INVITE", NULL, (uint64_t[]){0, 45010}, 2);
     assert_int_equal(sp_count(p, "UPDATE", NULL), 0);
@@ -77,7 +62,7 @@ static void test_REF_3_REF_13_offer_in_reinvite_none_in_update(void **state) {
     (void)state;
     sb_config c = cfg90();
     c.timer.method = SB_REFRESH_UPDATE;
-    sp_t *p = uac_answered(&c, "Allow: INVITE, ACK, BYE, UPDATE\n" SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, "Allow: INVITE, ACK, BYE, UPDATE\n" SE90_UAC);
     sp_at(p, 45010);
     const sp_msg *u = sp_must(p, "UPDATE", NULL, 0);
     assert_int_equal(u->m.body.n, 0);
@@ -85,7 +70,7 @@ static void test_REF_3_REF_13_offer_in_reinvite_none_in_update(void **state) {
     sp_free(p);
 
     c = cfg90();
-    p = uac_answered(&c, SE90_UAC);
+    p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 45010);
     const sp_msg *i0 = sp_must(p, "INVITE", NULL, 0), *i1 = sp_must(p, "INVITE", NULL, 1);
     assert_true(i1->m.body.n > 0);
@@ -97,7 +82,7 @@ static void test_REF_3_REF_13_offer_in_reinvite_none_in_update(void **state) {
 static void test_REF_4_refresh_se_is_current_interval(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, T2XX "Session-Expires: 120;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, T2XX "Session-Expires: 120;refresher=uac\n");
     sp_at(p, 60010);
     const sp_msg *r = sp_must(p, "INVITE", NULL, 1);
     assert_int_equal(r->at_ms, 60010);
@@ -112,7 +97,7 @@ static void test_REF_4_refresh_se_is_current_interval(void **state) {
 static void test_REF_5_REF_12_refresher_param_keeps_role(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_NONE);
-    sp_t *p = uac_answered(&c, T2XX "Session-Expires: 600;refresher=uas\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, T2XX "Session-Expires: 600;refresher=uas\n");
     sp_at(p, 1000);
     assert_int_equal(sb_engine_hold(p->e, p->handle, SB_HOLD_SENDONLY, 1000), 0);
     sp_drain(p);
@@ -122,7 +107,7 @@ static void test_REF_5_REF_12_refresher_param_keeps_role(void **state) {
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    p = uas_answered(&c, "Supported: timer\nSession-Expires: 600;refresher=uac\n");
+    p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 600;refresher=uac\n");
     sp_at(p, 1000);
     assert_int_equal(sb_engine_hold(p->e, p->handle, SB_HOLD_SENDONLY, 1000), 0);
     sp_drain(p);
@@ -136,7 +121,7 @@ static void test_REF_5_REF_12_refresher_param_keeps_role(void **state) {
 static void test_REF_6_min_se_from_peer_refresh_kept(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     uint32_t cs =
         sp_request(p, 30000, "UPDATE", 0,
                    "Supported: timer\nSession-Expires: 150;refresher=uas\nMin-SE: 150\n", NULL);
@@ -158,7 +143,7 @@ static void test_REF_6_min_se_from_peer_refresh_kept(void **state) {
 static void test_REF_7_only_2xx_rearm(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     uint32_t cs = sp_request(p, 30000, "UPDATE", 0,
                              "Supported: timer\nSession-Expires: 90;refresher=uas\n", NULL);
     assert_int_equal(sp_must_answer(p, cs, "UPDATE")->m.status, 200);
@@ -169,7 +154,7 @@ static void test_REF_7_only_2xx_rearm(void **state) {
 
     c = cfg90();
     c.timer.answer_refresh_code = 500;
-    p = uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uac\n");
+    p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uac\n");
     cs = sp_request(p, 30000, "UPDATE", 0, "Supported: timer\nSession-Expires: 90;refresher=uac\n",
                     NULL);
     assert_int_equal(sp_must_answer(p, cs, "UPDATE")->m.status, 500);
@@ -181,7 +166,7 @@ static void test_REF_7_only_2xx_rearm(void **state) {
 static void test_REF_8_EXP_2_408_bye_at_once(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "INVITE", NULL, 1), "408 Request Timeout", NULL, NULL);
     sp_expect_times(p, "BYE", NULL, (uint64_t[]){45020}, 1);
@@ -197,7 +182,7 @@ static void test_REF_8_EXP_2_408_bye_at_once(void **state) {
 static void test_REF_8_EXP_2_500_retry_after_then_expiry(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "INVITE", NULL, 1), "500 Server Internal Error",
              "Retry-After: 5\n", NULL);
@@ -215,7 +200,7 @@ static void test_REF_8_EXP_2_500_retry_after_then_expiry(void **state) {
 static void test_REF_8_401_not_retried(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "INVITE", NULL, 1), "401 Unauthorized",
              "WWW-Authenticate: Digest realm=\"x\", nonce=\"1\"\n", NULL);
@@ -229,7 +214,7 @@ static void test_REF_8_401_not_retried(void **state) {
 static void test_REF_9_EXP_4_unanswered_refresh_bye_before_expiry(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 100000);
     sp_expect_times(p, "INVITE", NULL, (uint64_t[]){0, 45010}, 2);
     /* Timer A retransmissions at +0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s, T2 capping at 4 s */
@@ -245,7 +230,7 @@ static void test_REF_9_EXP_4_unanswered_refresh_bye_before_expiry(void **state) 
 static void test_REF_10_refresh_reuses_option_tags(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_REQUIRED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 45010);
     for (int i = 0; i < 2; i++) {
         const sp_msg *m = sp_must(p, "INVITE", NULL, i);
@@ -278,7 +263,7 @@ static void test_REF_11_pre_dialog_min_se(void **state) {
 static void test_REF_13_unchanged_answer(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uac\n");
+    sp_t *p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uac\n");
     uint32_t cs = sp_request(p, 30000, "INVITE", 0,
                              "Supported: timer\nSession-Expires: 90;refresher=uac\n", SP_SDP);
     sp_ack(p, 30005, cs);
@@ -294,7 +279,7 @@ static void test_REF_13_unchanged_answer(void **state) {
 static void test_REF_14_callee_refresher_follows_uac_rules(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uas_answered(&c, "Session-Expires: 90\n");
+    sp_t *p = sp_uas_answered(&c, "Session-Expires: 90\n");
     sp_at(p, 45000);
     const sp_msg *r = sp_must(p, "INVITE", NULL, 0);
     assert_int_equal(r->at_ms, 45000);
@@ -318,7 +303,7 @@ static void test_REF_15_update_refresh_headers(void **state) {
     (void)state;
     sb_config c = cfg90();
     c.timer.method = SB_REFRESH_UPDATE;
-    sp_t *p = uac_answered(&c, "Allow: INVITE, ACK, BYE, UPDATE\n" SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, "Allow: INVITE, ACK, BYE, UPDATE\n" SE90_UAC);
     sp_at(p, 45010);
     const sp_msg *u = sp_must(p, "UPDATE", NULL, 0);
     sb_refresher r;
@@ -333,7 +318,7 @@ static void test_REF_15_update_refresh_headers(void **state) {
     sp_free(p);
 
     c = cfg90();
-    p = uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uac\n");
+    p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uac\n");
     uint32_t cs =
         sp_request(p, 30000, "UPDATE", 0,
                    "Supported: timer\nSession-Expires: 90;refresher=uac\nMin-SE: 90\n", NULL);
@@ -354,7 +339,7 @@ static void test_REF_15_update_refresh_headers(void **state) {
 static void test_EXP_1_EXP_3_non_refresher_bye(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_NONE);
-    sp_t *p = uac_answered(&c, T2XX "Session-Expires: 120;refresher=uas\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, T2XX "Session-Expires: 120;refresher=uas\n");
     sp_at(p, 88010);
     sp_expect_times(p, "BYE", NULL, (uint64_t[]){88010}, 1);
     const sp_msg *bye = sp_must(p, "BYE", NULL, 0);
@@ -379,7 +364,7 @@ static void test_EXP_1_EXP_3_non_refresher_bye(void **state) {
 static void test_GLR_2_crossing_reinvite_gets_491(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 45010);
     sp_reply(p, 45015, sp_must(p, "INVITE", NULL, 1), "100 Trying", NULL, NULL);
     uint32_t cs = sp_request(p, 45020, "INVITE", 0, T2XX "Session-Expires: 90\n", SP_SDP);
@@ -392,7 +377,7 @@ static void test_GLR_2_crossing_reinvite_gets_491(void **state) {
 static void test_GLR_3_491_backoff_then_retry(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "INVITE", NULL, 1), "491 Request Pending", NULL, NULL);
     sp_at(p, 50000);
@@ -404,7 +389,7 @@ static void test_GLR_3_491_backoff_then_retry(void **state) {
     sp_free(p);
 
     c = cfg90();
-    p = uas_answered(&c, "Session-Expires: 90\n");
+    p = sp_uas_answered(&c, "Session-Expires: 90\n");
     sp_at(p, 45000);
     sp_reply(p, 45010, sp_must(p, "INVITE", NULL, 0), "491 Request Pending", NULL, NULL);
     sp_at(p, 48000);
@@ -420,7 +405,7 @@ static void test_GLR_3_491_backoff_then_retry(void **state) {
 static void test_GLR_4_no_reinvite_while_invite_open(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 40000);
     assert_int_equal(sb_engine_hold(p->e, p->handle, SB_HOLD_SENDONLY, 40000), 0);
     sp_drain(p);
@@ -434,7 +419,7 @@ static void test_GLR_4_no_reinvite_while_invite_open(void **state) {
 
     c = cfg90();
     c.timer.method = SB_REFRESH_UPDATE;
-    p = uac_answered(&c, "Allow: INVITE, ACK, BYE, UPDATE\n" SE90_UAC);
+    p = sp_uac_answered(&c, 0, 10, "Allow: INVITE, ACK, BYE, UPDATE\n" SE90_UAC);
     sp_at(p, 40000);
     assert_int_equal(sb_engine_hold(p->e, p->handle, SB_HOLD_SENDONLY, 40000), 0);
     sp_drain(p);
@@ -448,7 +433,7 @@ static void test_GLR_5_491_to_update_backoff(void **state) {
     (void)state;
     sb_config c = cfg90();
     c.timer.method = SB_REFRESH_UPDATE;
-    sp_t *p = uac_answered(&c, "Allow: INVITE, ACK, BYE, UPDATE\n" SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, "Allow: INVITE, ACK, BYE, UPDATE\n" SE90_UAC);
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "UPDATE", NULL, 0), "491 Request Pending", NULL, NULL);
     sp_at(p, 50000);
@@ -463,7 +448,7 @@ static void test_GLR_5_491_to_update_backoff(void **state) {
 static void test_GLR_6_refused_offer_leaves_session(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 20000);
     assert_int_equal(sb_engine_hold(p->e, p->handle, SB_HOLD_SENDONLY, 20000), 0);
     sp_drain(p);
@@ -481,7 +466,7 @@ static void test_GLR_6_refused_offer_leaves_session(void **state) {
 static void test_S1_10_changed_offer_version_plus_one(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 20000);
     assert_int_equal(sb_engine_hold(p->e, p->handle, SB_HOLD_SENDONLY, 20000), 0);
     sp_drain(p);
@@ -503,7 +488,7 @@ static void test_S1_10_changed_offer_version_plus_one(void **state) {
 static void test_UPD_3_offer_crossing_gets_491(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 45010);
     sp_reply(p, 45015, sp_must(p, "INVITE", NULL, 1), "100 Trying", NULL, NULL);
     uint32_t cs = sp_request(p, 45020, "UPDATE", 0, T2XX "Session-Expires: 90\n", SP_SDP);
@@ -518,7 +503,7 @@ static void test_UPD_4_405_falls_back_to_reinvite(void **state) {
     for (size_t i = 0; i < 2; i++) {
         sb_config c = cfg90();
         c.timer.method = SB_REFRESH_UPDATE;
-        sp_t *p = uac_answered(&c, SE90_UAC);
+        sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
         sp_at(p, 45010);
         sp_reply(p, 45020, sp_must(p, "UPDATE", NULL, 0), codes[i],
                  "Allow: INVITE, ACK, BYE, CANCEL\n", NULL);
@@ -535,11 +520,11 @@ static void test_UPD_4_405_falls_back_to_reinvite(void **state) {
 static void test_UPD_5_allow_lists_update(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     assert_true(sb_msg_has_token(&sp_must(p, "INVITE", NULL, 0)->m, SB_HDR_ALLOW, "UPDATE"));
     sp_free(p);
     c = cfg90();
-    p = uas_answered(&c, "Session-Expires: 90\n");
+    p = sp_uas_answered(&c, "Session-Expires: 90\n");
     assert_true(
         sb_msg_has_token(&sp_must(p, "SIP/2.0 200", "INVITE", 0)->m, SB_HDR_ALLOW, "UPDATE"));
 }
@@ -572,7 +557,7 @@ static void test_GLR_1_second_invite_while_first_unanswered(void **state) {
 static void test_UPD_1_update_from_either_side_no_ack(void **state) {
     (void)state;
     sb_config c = cfg90();
-    sp_t *p = uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uac\n");
+    sp_t *p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uac\n");
     uint32_t cs =
         sp_request(p, 20000, "UPDATE", 0, "Supported: timer\nSession-Expires: 90\n", NULL);
     assert_int_equal(sp_must_answer(p, cs, "UPDATE")->m.status, 200);
@@ -582,8 +567,8 @@ static void test_UPD_1_update_from_either_side_no_ack(void **state) {
 
     c = cfg90();
     c.timer.refresher = SB_REFRESHER_UAS;
-    p = uac_answered(&c,
-                     T2XX "Allow: INVITE, ACK, BYE, UPDATE\nSession-Expires: 90;refresher=uas\n");
+    p = sp_uac_answered(
+        &c, 0, 10, T2XX "Allow: INVITE, ACK, BYE, UPDATE\nSession-Expires: 90;refresher=uas\n");
     cs = sp_request(p, 20000, "UPDATE", 0, "Supported: timer\nSession-Expires: 90;refresher=uac\n",
                     NULL);
     assert_int_equal(sp_must_answer(p, cs, "UPDATE")->m.status, 200);
@@ -598,7 +583,7 @@ static void test_UPD_7_update_failures(void **state) {
     (void)state;
     sb_config c = cfg90();
     c.timer.method = SB_REFRESH_UPDATE;
-    sp_t *p = uac_answered(&c, SE90_UAC);
+    sp_t *p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "UPDATE", NULL, 0), "500 Server Internal Error", NULL, NULL);
     sp_at(p, 100000);
@@ -608,7 +593,7 @@ static void test_UPD_7_update_failures(void **state) {
 
     c = cfg90();
     c.timer.method = SB_REFRESH_UPDATE;
-    p = uac_answered(&c, SE90_UAC);
+    p = sp_uac_answered(&c, 0, 10, SE90_UAC);
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "UPDATE", NULL, 0), "481 Call/Transaction Does Not Exist", NULL,
              NULL);

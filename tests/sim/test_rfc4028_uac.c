@@ -7,15 +7,6 @@
 
 #define TIMER_2XX_UAC "Supported: timer\nRequire: timer\n"
 
-/* Places a call (talk time duration_ms) and answers the INVITE with 200 at t_ok. */
-static sp_t *uac_answered(const sb_config *cfg, uint32_t duration_ms, uint64_t t_ok,
-                          const char *extra) {
-    sp_t *p = sp_new(cfg);
-    sp_call(p, duration_ms);
-    sp_ok_invite(p, t_ok, 0, extra);
-    return p;
-}
-
 static bool has_timer_tag(const sp_msg *m) {
     return sb_msg_has_token(&m->m, SB_HDR_SUPPORTED, "timer");
 }
@@ -34,7 +25,7 @@ static void test_HDR_1_compact_and_case_forms_in_2xx(void **state) {
     };
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-        sp_t *p = uac_answered(&c, 0, 10, forms[i]);
+        sp_t *p = sp_uac_answered(&c, 0, 10, forms[i]);
         const sb_call_stats *s = sp_live(p);
         assert_non_null(s);
         assert_true(s->session_timer_active);
@@ -57,7 +48,7 @@ static void test_HDR_1_compact_and_case_forms_in_2xx(void **state) {
 static void test_HDR_2_bogus_refresher_in_2xx_counts_as_absent(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_NONE);
-    sp_t *p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 120;refresher=bogus\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 120;refresher=bogus\n");
     sp_expect_times(p, "ACK", NULL, (uint64_t[]){10}, 1);
     const sb_call_stats *s = sp_live(p);
     assert_true(s->session_timer_active);
@@ -69,7 +60,7 @@ static void test_HDR_2_bogus_refresher_in_2xx_counts_as_absent(void **state) {
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_NONE);
-    p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 120;Refresher=UAS\n");
+    p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 120;Refresher=UAS\n");
     s = sp_live(p);
     assert_int_equal(s->session_timer_refresher, 2);
     assert_false(sp_vio(s, SB_VIO_NO_REFRESHER_IN_2XX));
@@ -83,8 +74,8 @@ static void test_HDR_2_bogus_refresher_in_2xx_counts_as_absent(void **state) {
 static void test_HDR_3_min_se_only_in_requests_and_422(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 5000, 10,
-                           TIMER_2XX_UAC "Session-Expires: 1800;refresher=uac\nMin-SE: 90\n");
+    sp_t *p = sp_uac_answered(&c, 5000, 10,
+                              TIMER_2XX_UAC "Session-Expires: 1800;refresher=uac\nMin-SE: 90\n");
     const sb_call_stats *s = sp_live(p);
     assert_true(sp_vio(s, SB_VIO_MIN_SE_IN_RESPONSE));
     assert_true(s->session_timer_active);
@@ -96,7 +87,7 @@ static void test_HDR_3_min_se_only_in_requests_and_422(void **state) {
     /* and a clean 2xx passes the check */
     sp_free(p);
     c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 1800;refresher=uac\n");
+    p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 1800;refresher=uac\n");
     assert_true(sp_passed(sp_live(p), SB_VIO_MIN_SE_IN_RESPONSE));
     assert_false(sp_vio(sp_live(p), SB_VIO_MIN_SE_IN_RESPONSE));
 }
@@ -106,9 +97,9 @@ static void test_HDR_3_min_se_only_in_requests_and_422(void **state) {
 static void test_HDR_4_single_se_and_min_se(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 0, 10,
-                           TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n"
-                                         "Session-Expires: 120;refresher=uas\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10,
+                              TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n"
+                                            "Session-Expires: 120;refresher=uas\n");
     assert_true(sp_vio(sp_live(p), SB_VIO_DUPLICATE_SE));
     sp_at(p, 45010);
     for (int i = 0; i < 2; i++) {
@@ -171,7 +162,7 @@ static void test_HDR_7_option_tag_and_free_422_phrase(void **state) {
 static void test_HDR_8_floor_90_and_no_upper_bound(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 89;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 89;refresher=uac\n");
     assert_true(sp_vio(sp_live(p), SB_VIO_SE_BELOW_90));
     sp_free(p);
 
@@ -192,7 +183,7 @@ static void test_HDR_8_floor_90_and_no_upper_bound(void **state) {
 static void test_UAC_7_HDR_9_2xx_without_se_turns_timer_off(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 0, 10, "Supported: timer\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, "Supported: timer\n");
     sp_at(p, 36000000);
     assert_int_equal(sp_count(p, "INVITE", NULL), 1);
     assert_int_equal(sp_count(p, "BYE", NULL), 0);
@@ -207,7 +198,7 @@ static void test_UAC_7_HDR_9_2xx_without_se_turns_timer_off(void **state) {
 static void test_UAC_7_refresh_2xx_without_se_stops_timer(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n");
     sp_at(p, 45010);
     sp_ok_invite(p, 45020, 1, "Supported: timer\n");
     sp_at(p, 36000000);
@@ -226,7 +217,7 @@ static void test_UAC_1_timer_in_supported_on_every_request_but_ack(void **state)
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
     c.timer.method = SB_REFRESH_UPDATE;
-    sp_t *p = uac_answered(&c, 50000, 10, TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 50000, 10, TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n");
     sp_at(p, 1000);
     assert_int_equal(sb_engine_hold(p->e, p->handle, SB_HOLD_SENDONLY, 1000), 0);
     sp_drain(p);
@@ -247,7 +238,7 @@ static void test_UAC_1_timer_in_supported_on_every_request_but_ack(void **state)
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_OFF, 0, SB_REFRESHER_UAC);
-    p = uac_answered(&c, 5000, 10, NULL);
+    p = sp_uac_answered(&c, 5000, 10, NULL);
     sp_at(p, 1000);
     assert_int_equal(sb_engine_hold(p->e, p->handle, SB_HOLD_SENDONLY, 1000), 0);
     sp_drain(p);
@@ -363,7 +354,7 @@ static void test_UAC_4_420_fails_required_mode(void **state) {
 static void test_UAC_5_HDR_10_require_timer_in_2xx(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_NONE);
-    sp_t *p = uac_answered(&c, 0, 10, "Require: timer\nSession-Expires: 600;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, "Require: timer\nSession-Expires: 600;refresher=uac\n");
     const sb_call_stats *s = sp_live(p);
     assert_int_equal(s->session_timer_negotiated_se_s, 600);
     assert_int_equal(s->session_timer_refresher, 1);
@@ -373,7 +364,7 @@ static void test_UAC_5_HDR_10_require_timer_in_2xx(void **state) {
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    p = uac_answered(&c, 0, 10, "Supported: timer\nRequire: timer\n");
+    p = sp_uac_answered(&c, 0, 10, "Supported: timer\nRequire: timer\n");
     s = sp_live(p);
     assert_true(sp_vio(s, SB_VIO_NO_SE_WITH_REQUIRE));
     assert_false(s->session_timer_active);
@@ -389,7 +380,7 @@ static void test_UAC_5_HDR_10_require_timer_in_2xx(void **state) {
 static void test_UAC_5_timer_off_ignores_se_in_2xx(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_OFF, 0, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n");
     sp_at(p, 3600000);
     assert_int_equal(sp_count(p, "INVITE", NULL) + sp_count(p, "BYE", NULL), 1);
     assert_false(sp_live(p)->session_timer_active);
@@ -401,7 +392,7 @@ static void test_UAC_5_timer_off_ignores_se_in_2xx(void **state) {
 static void test_UAC_6_2xx_interval_and_refresher_are_authoritative(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 300;refresher=uas\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 300;refresher=uas\n");
     const sb_call_stats *s = sp_live(p);
     assert_int_equal(s->session_timer_negotiated_se_s, 300);
     assert_int_equal(s->session_timer_refresher, 2);
@@ -413,7 +404,7 @@ static void test_UAC_6_2xx_interval_and_refresher_are_authoritative(void **state
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_NONE);
-    p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 300;refresher=uas\n");
+    p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 300;refresher=uas\n");
     s = sp_live(p);
     assert_int_equal(s->session_timer_refresher, 2);
     assert_int_equal(s->violations, 0);
@@ -426,7 +417,7 @@ static void test_UAC_6_2xx_interval_and_refresher_are_authoritative(void **state
 static void test_UAC_8_always_mode_keeps_timer_alone(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_ALWAYS, 120, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 0, 10, NULL);
+    sp_t *p = sp_uac_answered(&c, 0, 10, NULL);
     const sb_call_stats *s = sp_live(p);
     assert_true(s->session_timer_active);
     assert_int_equal(s->session_timer_negotiated_se_s, 120);
@@ -440,12 +431,12 @@ static void test_UAC_8_always_mode_keeps_timer_alone(void **state) {
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_SUPPORTED, 120, SB_REFRESHER_UAC);
-    p = uac_answered(&c, 0, 10, NULL);
+    p = sp_uac_answered(&c, 0, 10, NULL);
     assert_false(sp_live(p)->session_timer_active);
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_ALWAYS, 120, SB_REFRESHER_UAC);
-    p = uac_answered(&c, 0, 10, "Require: timer\n");
+    p = sp_uac_answered(&c, 0, 10, "Require: timer\n");
     assert_false(sp_live(p)->session_timer_active);
 }
 
@@ -457,7 +448,7 @@ static void test_UAC_9_refresh_at_half_interval(void **state) {
         sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 7200, SB_REFRESHER_UAC);
         char extra[128];
         snprintf(extra, sizeof extra, TIMER_2XX_UAC "Session-Expires: %u;refresher=uac\n", se[i]);
-        sp_t *p = uac_answered(&c, 0, 7, extra);
+        sp_t *p = sp_uac_answered(&c, 0, 7, extra);
         sp_at(p, 7 + se[i] * 1000ull / 2);
         sp_expect_times(p, "INVITE", NULL, (uint64_t[]){0, 7 + se[i] * 1000ull / 2}, 2);
         sp_free(p);
@@ -486,7 +477,7 @@ static void test_UAC_10_clock_starts_at_2xx(void **state) {
 static void test_UAC_13_refresh_before_every_expiry(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n");
     uint64_t t0 = 10;
     for (int k = 1; k <= 5; k++) {
         sp_at(p, t0 + 45000);
@@ -507,7 +498,7 @@ static void test_UAC_13_refresh_before_every_expiry(void **state) {
 static void test_UAC_14_forked_2xx_does_not_touch_first_dialog(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 120;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 120;refresher=uac\n");
     sp_reply_tag(p, 20, sp_must(p, "INVITE", NULL, 0), "200 OK", "forktag2",
                  TIMER_2XX_UAC "Session-Expires: 300;refresher=uas\n", SP_SDP);
     assert_int_equal(sp_count(p, "ACK", NULL), 2);
@@ -526,7 +517,7 @@ static void test_UAC_14_forked_2xx_does_not_touch_first_dialog(void **state) {
 static void test_UAC_15_hold_reinvite_is_a_refresh(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 600;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 600;refresher=uac\n");
     sp_at(p, 5000);
     assert_int_equal(sb_engine_hold(p->e, p->handle, SB_HOLD_SENDONLY, 5000), 0);
     sp_drain(p);
@@ -615,7 +606,7 @@ static void test_422_3_retry_keeps_dialog_ids(void **state) {
 static void test_422_4_in_dialog_422_retried(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n");
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "INVITE", NULL, 1), "422 Session Interval Too Small",
              "Min-SE: 120\n", NULL);
@@ -638,7 +629,7 @@ static void test_422_4_in_dialog_422_retried(void **state) {
 static void test_422_4_deadline_not_moved(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, TIMER_2XX_UAC "Session-Expires: 90;refresher=uac\n");
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "INVITE", NULL, 1), "422 Session Interval Too Small",
              "Min-SE: 120\n", NULL);
@@ -710,7 +701,7 @@ static void test_422_6_gives_up(void **state) {
 static void test_PRX_6_proxy_inserted_se_in_2xx(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_NONE);
-    sp_t *p = uac_answered(&c, 0, 10, "Require: timer\nSession-Expires: 1200;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 0, 10, "Require: timer\nSession-Expires: 1200;refresher=uac\n");
     const sb_call_stats *s = sp_live(p);
     assert_int_equal(s->session_timer_negotiated_se_s, 1200);
     assert_int_equal(s->session_timer_refresher, 1);

@@ -5,14 +5,6 @@
 /* The script sends the INVITE at 0 ms; the engine answers 200 at once (ring time 0), so the
  * UAS clock starts at t0 = 0 (UAS-7: when the 2xx is sent). The script ACKs at 5 ms. */
 
-/* Sends the INVITE with extra headers at 0 and ACKs a 2xx at 5. */
-static sp_t *uas_answered(const sb_config *cfg, const char *extra) {
-    sp_t *p = sp_new(cfg);
-    sp_invite(p, 0, extra);
-    if (sp_sent(p, "SIP/2.0 200", "INVITE", 0)) sp_ack(p, 5, 1);
-    return p;
-}
-
 static const sp_msg *ok_invite(const sp_t *p) {
     return sp_must(p, "SIP/2.0 200", "INVITE", 0);
 }
@@ -40,7 +32,7 @@ static void test_UAS_1_HDR_7_422_only_with_timer_listed(void **state) {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
         c.timer.min_se_s = 300;
-        sp_t *p = uas_answered(&c, rows[i].extra);
+        sp_t *p = sp_uas_answered(&c, rows[i].extra);
         const sp_msg *fin = sp_must_answer(p, 1, "INVITE");
         assert_int_equal(fin->m.status, rows[i].status);
         if (rows[i].status == 422) {
@@ -54,7 +46,7 @@ static void test_UAS_1_HDR_7_422_only_with_timer_listed(void **state) {
     }
     /* our minimum 90: a listed SE of 89 gets Min-SE 90, never less (HDR-5) */
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, "Supported: timer\nSession-Expires: 89\n");
+    sp_t *p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 89\n");
     const sp_msg *fin = sp_must_answer(p, 1, "INVITE");
     assert_int_equal(fin->m.status, 422);
     assert_int_equal(sp_min_se(fin), 90);
@@ -80,7 +72,7 @@ static void test_UAS_2_HDR_5_copy_or_lower_never_raise(void **state) {
         sb_config c = sp_cfg(SB_TIMER_SUPPORTED, rows[i].ours, SB_REFRESHER_UAC);
         char extra[160];
         snprintf(extra, sizeof extra, "Supported: timer\n%s", rows[i].extra);
-        sp_t *p = uas_answered(&c, extra);
+        sp_t *p = sp_uas_answered(&c, extra);
         const sp_msg *ok = ok_invite(p);
         assert_int_equal(sp_se(ok, NULL), rows[i].want);
         assert_int_equal(sp_live(p)->session_timer_negotiated_se_s, (uint32_t)rows[i].want);
@@ -94,7 +86,7 @@ static void test_UAS_3_raise_instead_of_422_without_timer(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
     c.timer.min_se_s = 300;
-    sp_t *p = uas_answered(&c, "Session-Expires: 100\nMin-SE: 100\n");
+    sp_t *p = sp_uas_answered(&c, "Session-Expires: 100\nMin-SE: 100\n");
     const sp_msg *ok = ok_invite(p);
     sb_refresher r;
     assert_int_equal(sp_se(ok, &r), 300);
@@ -110,7 +102,7 @@ static void test_UAS_3_raise_instead_of_422_without_timer(void **state) {
 static void test_UAS_4_timer_listed_without_se(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, "Supported: timer\nMin-SE: 2400\n");
+    sp_t *p = sp_uas_answered(&c, "Supported: timer\nMin-SE: 2400\n");
     const sp_msg *ok = ok_invite(p);
     sb_refresher r;
     assert_int_equal(sp_se(ok, &r), 2400);
@@ -145,7 +137,7 @@ static void test_UAS_5_UAS_6_UAS_11_table_2(void **state) {
         char extra[160];
         snprintf(extra, sizeof extra, "%sSession-Expires: 120%s\n",
                  rows[i].row >= 4 ? "Supported: timer\n" : "", rows[i].extra);
-        sp_t *p = uas_answered(&c, extra);
+        sp_t *p = sp_uas_answered(&c, extra);
         const sp_msg *ok = ok_invite(p);
         sb_refresher r;
         assert_int_equal(sp_se(ok, &r), 120);
@@ -170,7 +162,7 @@ static void test_UAS_5_UAS_6_UAS_11_table_2(void **state) {
 static void test_UAS_11_refresher_without_timer_logged(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, "Session-Expires: 1800;refresher=uac\n");
+    sp_t *p = sp_uas_answered(&c, "Session-Expires: 1800;refresher=uac\n");
     const sp_ev *v = sp_event(p, SB_EV_VIOLATION, 0);
     assert_non_null(v);
     assert_int_equal(v->value, SB_VIO_REFRESHER_WITHOUT_TIMER);
@@ -205,14 +197,14 @@ static void test_UAS_7_clock_starts_when_2xx_sent(void **state) {
 static void test_UAS_8_HDR_10_420_and_421(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_OFF, 0, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, "Require: timer\nSupported: timer\nSession-Expires: 1800\n");
+    sp_t *p = sp_uas_answered(&c, "Require: timer\nSupported: timer\nSession-Expires: 1800\n");
     const sp_msg *fin = sp_must_answer(p, 1, "INVITE");
     assert_int_equal(fin->m.status, 420);
     assert_true(sb_msg_has_token(&fin->m, SB_HDR_UNSUPPORTED, "timer"));
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_OFF, 0, SB_REFRESHER_UAC);
-    p = uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uas\n");
+    p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 90;refresher=uas\n");
     fin = ok_invite(p);
     assert_int_equal(sp_hcount(fin, SB_HDR_SESSION_EXPIRES), 0);
     assert_false(requires_timer(fin));
@@ -222,13 +214,13 @@ static void test_UAS_8_HDR_10_420_and_421(void **state) {
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    p = uas_answered(&c, "Require: timer\nSupported: timer\nSession-Expires: 1800\n");
+    p = sp_uas_answered(&c, "Require: timer\nSupported: timer\nSession-Expires: 1800\n");
     fin = ok_invite(p);
     assert_true(requires_timer(fin));
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_REQUIRED, 1800, SB_REFRESHER_UAC);
-    p = uas_answered(&c, "Session-Expires: 1800\n");
+    p = sp_uas_answered(&c, "Session-Expires: 1800\n");
     fin = sp_must_answer(p, 1, "INVITE");
     assert_int_equal(fin->m.status, 421);
     assert_true(requires_timer(fin));
@@ -238,7 +230,7 @@ static void test_UAS_8_HDR_10_420_and_421(void **state) {
 static void test_UAS_9_no_se_in_our_2xx_no_timer(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, NULL);
+    sp_t *p = sp_uas_answered(&c, NULL);
     assert_int_equal(sp_hcount(ok_invite(p), SB_HDR_SESSION_EXPIRES), 0);
     sp_at(p, 36000000);
     assert_int_equal(sp_count(p, "INVITE", NULL) + sp_count(p, "BYE", NULL), 0);
@@ -251,7 +243,7 @@ static void test_UAS_9_no_se_in_our_2xx_no_timer(void **state) {
 static void test_UAS_9_mid_dialog_2xx_without_se(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, "Session-Expires: 90\n");
+    sp_t *p = sp_uas_answered(&c, "Session-Expires: 90\n");
     assert_true(sp_live(p)->session_timer_active);
     uint32_t cs = sp_request(p, 20000, "INVITE", 0, NULL, SP_SDP);
     sp_ack(p, 20005, cs);
@@ -268,7 +260,7 @@ static void test_UAS_9_mid_dialog_2xx_without_se(void **state) {
 static void test_UAS_10_always_mode_adds_timer(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_ALWAYS, 120, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, NULL);
+    sp_t *p = sp_uas_answered(&c, NULL);
     const sp_msg *ok = ok_invite(p);
     sb_refresher r;
     assert_int_equal(sp_se(ok, &r), 120);
@@ -283,7 +275,7 @@ static void test_UAS_10_always_mode_adds_timer(void **state) {
     c = sp_cfg(SB_TIMER_ALWAYS, 4, SB_REFRESHER_UAC);
     c.timer.min_se_s = 2;
     c.timer.unchecked = true;
-    p = uas_answered(&c, NULL);
+    p = sp_uas_answered(&c, NULL);
     assert_int_equal(sp_se(ok_invite(p), NULL), 4);
     sp_at(p, 2000);
     sp_expect_times(p, "INVITE", NULL, (uint64_t[]){2000}, 1);
@@ -296,7 +288,7 @@ static void test_UAS_10_always_mode_adds_timer(void **state) {
 static void test_HDR_1_compact_forms_in_request(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, "k: timer\nx: 120;refresher=uas\n");
+    sp_t *p = sp_uas_answered(&c, "k: timer\nx: 120;refresher=uas\n");
     const sp_msg *ok = ok_invite(p);
     sb_refresher r;
     assert_int_equal(sp_se(ok, &r), 120);
@@ -310,7 +302,7 @@ static void test_HDR_1_compact_forms_in_request(void **state) {
 static void test_HDR_2_bogus_refresher_in_request(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, "Supported: timer\nSession-Expires: 120;refresher=bogus\n");
+    sp_t *p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 120;refresher=bogus\n");
     const sp_msg *ok = ok_invite(p);
     sb_refresher r;
     assert_int_equal(sp_se(ok, &r), 120);
@@ -318,7 +310,7 @@ static void test_HDR_2_bogus_refresher_in_request(void **state) {
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    p = uas_answered(&c, "Supported: timer\nSession-Expires: 120;REFRESHER=Uas\n");
+    p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 120;REFRESHER=Uas\n");
     assert_int_equal(sp_se(ok_invite(p), &r), 120);
     assert_int_equal(r, SB_REFRESHER_UAS);
 }
@@ -351,14 +343,15 @@ static void test_HDR_3_timer_headers_only_where_allowed(void **state) {
 static void test_HDR_4_duplicate_se_in_request(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, "Supported: timer\nSession-Expires: 1800\nSession-Expires: 900\n");
+    sp_t *p =
+        sp_uas_answered(&c, "Supported: timer\nSession-Expires: 1800\nSession-Expires: 900\n");
     const sp_msg *fin = sp_must_answer(p, 1, "INVITE");
     assert_int_equal(fin->m.status, 400);
     assert_true(sb_slice_eq(fin->m.reason, "Bad Request: duplicate Session-Expires"));
     assert_null(sp_sent(p, "SIP/2.0 200", "INVITE", 0));
     sp_free(p);
 
-    p = uas_answered(&c, "Supported: timer\nSession-Expires: 1800\nMin-SE: 90\nMin-SE: 120\n");
+    p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 1800\nMin-SE: 90\nMin-SE: 120\n");
     fin = sp_must_answer(p, 1, "INVITE");
     assert_int_equal(fin->m.status, 400);
     assert_true(sb_slice_eq(fin->m.reason, "Bad Request: duplicate Min-SE"));
@@ -370,13 +363,13 @@ static void test_HDR_4_duplicate_se_in_request(void **state) {
 static void test_HDR_8_below_90_and_huge_in_request(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, "Session-Expires: 89\n");
+    sp_t *p = sp_uas_answered(&c, "Session-Expires: 89\n");
     assert_int_equal(sp_se(ok_invite(p), NULL), 90);
     assert_true(sp_vio(sp_live(p), SB_VIO_SE_BELOW_90));
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_SUPPORTED, 7200, SB_REFRESHER_UAC);
-    p = uas_answered(&c, "Supported: timer\nSession-Expires: 4294967295\n");
+    p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 4294967295\n");
     assert_int_equal(sp_se(ok_invite(p), NULL), 7200);
 }
 
@@ -385,7 +378,7 @@ static void test_HDR_8_below_90_and_huge_in_request(void **state) {
 static void test_HDR_8_se_beyond_32_bits_in_request(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 7200, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, "Supported: timer\nSession-Expires: 4294967296\n");
+    sp_t *p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 4294967296\n");
     const sp_msg *fin = sp_must_answer(p, 1, "INVITE");
     assert_int_equal(fin->m.status, 200);
     assert_int_equal(sp_se(fin, NULL), 7200);
@@ -399,7 +392,7 @@ static void test_HDR_8_se_beyond_32_bits_in_request(void **state) {
 static void test_EXP_1_non_refresher_bye_fractional_margin(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, "Supported: timer\nSession-Expires: 95;refresher=uac\n");
+    sp_t *p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 95;refresher=uac\n");
     sp_at(p, 100000);
     const sp_msg *bye = sp_must(p, "BYE", NULL, 0);
     assert_true(bye->at_ms == 63333 || bye->at_ms == 63334);
@@ -409,7 +402,7 @@ static void test_EXP_1_non_refresher_bye_fractional_margin(void **state) {
     sp_free(p);
 
     c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    p = uas_answered(&c, "Supported: timer\nSession-Expires: 95;refresher=uac\n");
+    p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 95;refresher=uac\n");
     uint32_t cs = sp_request(p, 30000, "UPDATE", 0,
                              "Supported: timer\nSession-Expires: 95;refresher=uac\n", NULL);
     assert_int_equal(sp_must_answer(p, cs, "UPDATE")->m.status, 200);
@@ -425,7 +418,7 @@ static void test_EXP_1_non_refresher_bye_fractional_margin(void **state) {
 static void test_PRX_6_proxy_inserted_min_se_in_request(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, "Session-Expires: 1000\nMin-SE: 1000\n");
+    sp_t *p = sp_uas_answered(&c, "Session-Expires: 1000\nMin-SE: 1000\n");
     const sp_msg *ok = ok_invite(p);
     sb_refresher r;
     assert_int_equal(sp_se(ok, &r), 1000);

@@ -6,22 +6,6 @@
 
 #define T2XX "Supported: timer\nRequire: timer\n"
 
-/* Engine as UAC: INVITE at 0, the script's 200 at 10 (t0 = 10), the engine's ACK at 10. */
-static sp_t *uac_answered(const sb_config *cfg, uint32_t duration_ms, const char *extra) {
-    sp_t *p = sp_new(cfg);
-    sp_call(p, duration_ms);
-    sp_ok_invite(p, 10, 0, extra);
-    return p;
-}
-
-/* Engine as UAS: INVITE at 0 (answered at once, t0 = 0), ACK at 5. */
-static sp_t *uas_answered(const sb_config *cfg, const char *extra) {
-    sp_t *p = sp_new(cfg);
-    sp_invite(p, 0, extra);
-    sp_ack(p, 5, 1);
-    return p;
-}
-
 static const sp_ev *violation_event(const sp_t *p, sb_violation v) {
     for (int i = 0; i < p->nevs; i++)
         if (p->evs[i].type == SB_EV_VIOLATION && p->evs[i].value == (uint64_t)v) return &p->evs[i];
@@ -35,7 +19,7 @@ static const sp_ev *violation_event(const sp_t *p, sb_violation v) {
 static void test_remote_hangup_before_talk_time(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_OFF, 0, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 50000, NULL);
+    sp_t *p = sp_uac_answered(&c, 50000, 10, NULL);
     uint32_t cs = sp_request(p, 31010, "BYE", 0,
                              "Reason: Q.850;cause=16;text=\"Normal call clearing\"\n", NULL);
     assert_int_equal(sp_must_answer(p, cs, "BYE")->m.status, 200);
@@ -55,7 +39,7 @@ static void test_remote_hangup_before_talk_time(void **state) {
 static void test_remote_bye_at_talk_time_is_normal(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_OFF, 0, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 50000, NULL);
+    sp_t *p = sp_uac_answered(&c, 50000, 10, NULL);
     sp_request(p, 50010 - SB_HANGUP_TOLERANCE_MS, "BYE", 0, NULL, NULL);
     const sb_call_stats *s = sp_ended(p);
     assert_int_equal(s->end_reason, SB_END_NORMAL);
@@ -69,7 +53,7 @@ static void test_remote_bye_at_talk_time_is_normal(void **state) {
 static void test_remote_hangup_drop_timing(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 600000, T2XX "Session-Expires: 90;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 600000, 10, T2XX "Session-Expires: 90;refresher=uac\n");
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "INVITE", NULL, 1), "200 OK",
              T2XX "Session-Expires: 90;refresher=uac\n", SP_SDP);
@@ -82,7 +66,7 @@ static void test_remote_hangup_drop_timing(void **state) {
     assert_int_equal(s->session_timer_refresh_method_remote, SB_VIA_NONE);
     sp_free(p);
 
-    p = uac_answered(&c, 600000, T2XX "Session-Expires: 90;refresher=uac\n");
+    p = sp_uac_answered(&c, 600000, 10, T2XX "Session-Expires: 90;refresher=uac\n");
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "INVITE", NULL, 1), "200 OK",
              T2XX "Session-Expires: 90;refresher=uac\n", SP_SDP);
@@ -95,7 +79,7 @@ static void test_remote_hangup_drop_timing(void **state) {
     c = sp_cfg(SB_TIMER_SUPPORTED, 6, SB_REFRESHER_UAC);
     c.timer.min_se_s = 2;
     c.timer.unchecked = true;
-    p = uac_answered(&c, 600000, T2XX "Session-Expires: 6;refresher=uac\n");
+    p = sp_uac_answered(&c, 600000, 10, T2XX "Session-Expires: 6;refresher=uac\n");
     sp_request(p, 3010, "BYE", 0, NULL, NULL);
     assert_int_equal(sp_ended(p)->drop_timing, SB_DROP_AT_HALF_SE);
 }
@@ -105,7 +89,7 @@ static void test_remote_hangup_drop_timing(void **state) {
 static sp_t *silent_refresher(void) {
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
     c.timer.skip_refresh_from = 1;
-    sp_t *p = uac_answered(&c, 120000, T2XX "Session-Expires: 90;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 120000, 10, T2XX "Session-Expires: 90;refresher=uac\n");
     sp_at(p, 45010);
     assert_int_equal(sp_count(p, "INVITE", NULL), 1); /* the refresh due at 45010 is skipped */
     return p;
@@ -173,7 +157,7 @@ static void test_EXP_1_far_end_never_tears_down(void **state) {
 static void test_UAC_13_counted_when_refresh_arrives(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, REQ90);
+    sp_t *p = sp_uas_answered(&c, REQ90);
     uint32_t cs = sp_request(p, 45000, "UPDATE", 0, REQ90, NULL);
     assert_int_equal(sp_must_answer(p, cs, "UPDATE")->m.status, 200);
     const sb_call_stats *s = sp_stats(p);
@@ -191,7 +175,7 @@ static void test_UAC_13_counted_when_refresh_arrives(void **state) {
 static void test_REF_5_refresher_moved(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, REQ90);
+    sp_t *p = sp_uas_answered(&c, REQ90);
     sp_request(p, 40000, "UPDATE", 0, REQ90, NULL);
     assert_true(sp_passed(sp_stats(p), SB_VIO_REFRESHER_MOVED));
     assert_false(sp_vio(sp_stats(p), SB_VIO_REFRESHER_MOVED));
@@ -210,7 +194,7 @@ static void test_REF_8_far_end_keeps_dialog_after_481(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
     c.timer.answer_refresh_code = 481;
-    sp_t *p = uas_answered(&c, REQ90);
+    sp_t *p = sp_uas_answered(&c, REQ90);
     uint32_t cs = sp_request(p, 45000, "INVITE", 0, REQ90, SP_SDP);
     assert_int_equal(sp_must_answer(p, cs, "INVITE")->m.status, 481);
     sp_at(p, 70000);
@@ -231,7 +215,7 @@ static void test_REF_8_32s_bound(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
     c.timer.answer_refresh_code = 408;
-    sp_t *p = uas_answered(&c, "Supported: timer\nSession-Expires: 1800;refresher=uac\n");
+    sp_t *p = sp_uas_answered(&c, "Supported: timer\nSession-Expires: 1800;refresher=uac\n");
     sp_request(p, 900000, "UPDATE", 0, "Supported: timer\nSession-Expires: 1800;refresher=uac\n",
                NULL);
     sp_at(p, 1000000);
@@ -247,7 +231,7 @@ static void test_REF_8_far_end_hangs_up_after_481(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
     c.timer.answer_refresh_code = 481;
-    sp_t *p = uas_answered(&c, REQ90);
+    sp_t *p = sp_uas_answered(&c, REQ90);
     sp_request(p, 45000, "UPDATE", 0, REQ90, NULL);
     sp_request(p, 45100, "BYE", 0, NULL, NULL);
     const sb_call_stats *s = sp_ended(p);
@@ -263,7 +247,7 @@ static void test_REF_8_far_end_hangs_up_after_481(void **state) {
 static void test_BRANCH_1_reused_branch_is_a_new_request(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uas_answered(&c, REQ90);
+    sp_t *p = sp_uas_answered(&c, REQ90);
     uint32_t cs1 = sp_request(p, 40000, "INVITE", 0, REQ90, SP_SDP);
     assert_int_equal(sp_must_answer(p, cs1, "INVITE")->m.status, 200);
     sp_ack(p, 40010, cs1);
@@ -285,7 +269,7 @@ static void test_refresh_fallback_counted_apart(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
     c.timer.method = SB_REFRESH_UPDATE;
-    sp_t *p = uac_answered(&c, 600000, T2XX "Session-Expires: 90;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 600000, 10, T2XX "Session-Expires: 90;refresher=uac\n");
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "UPDATE", NULL, 0), "501 Not Implemented", NULL, NULL);
     sp_expect_times(p, "INVITE", NULL, (uint64_t[]){0, 45020}, 2);
@@ -304,7 +288,7 @@ static void test_refresh_fallback_counted_apart(void **state) {
 static void test_refresh_failure_status_and_huge_retry_after(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 90, SB_REFRESHER_UAC);
-    sp_t *p = uac_answered(&c, 600000, T2XX "Session-Expires: 90;refresher=uac\n");
+    sp_t *p = sp_uac_answered(&c, 600000, 10, T2XX "Session-Expires: 90;refresher=uac\n");
     sp_at(p, 45010);
     sp_reply(p, 45020, sp_must(p, "INVITE", NULL, 1), "500 Server Error",
              "Retry-After: 18446744073709551617\n", NULL);
