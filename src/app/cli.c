@@ -594,8 +594,8 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     if (rc) return rc;
 
     /* The engine has the last word on combinations we do not know about. */
-    char why[160];
-    if (c->cmd != SB_CMD_DEMO && sb_config_check(&c->cfg, why, sizeof why) != 0)
-        return fail(&e, "invalid configuration: %s", why);
+    sb_config_error ce;
+    if (c->cmd != SB_CMD_DEMO && sb_config_check(&c->cfg, &ce) != 0)
+        return fail(&e, "invalid configuration: %s: %s", ce.field, ce.why);
     return 0;
 }
