@@ -313,6 +313,29 @@ static void hold_messages(void **state) {
                  "sipbeat: --hold-mode recvonly: not allowed (allowed: sendonly, inactive)");
 }
 
+/* Ranges the engine owns (sb_config_check) reach the user through the settings table: the
+ * engine names the field (timer.max_422), the one line names the flag and the value as typed. */
+static void engine_ranges_name_the_flag(void **state) {
+    (void)state;
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--timer", "supported", "--timer-se", "90",
+                       "--timer-max-422", "21"),
+                 "sipbeat: --timer-max-422 21: out of range (allowed: 0..20 retries per call)");
+    /* --timer-unchecked lifts the Session-Expires bounds, not the 422 cap */
+    expect_usage(PARSE("answer", "--timer", "always", "--timer-se", "4", "--timer-unchecked",
+                       "--timer-max-422=50"),
+                 "sipbeat: --timer-max-422 50: out of range (allowed: 0..20 retries per call)");
+    expect_usage(PARSE("answer", "--reject=700"),
+                 "sipbeat: --reject 700: not allowed (allowed: a SIP final status code 300..699)");
+    /* A value too large for the field is refused before the engine sees it, same words. */
+    expect_usage(PARSE("answer", "--reject", "70000"),
+                 "sipbeat: --reject 70000: not allowed (allowed: a SIP final status code "
+                 "300..699)");
+    assert_int_equal(PARSE("call", "sip:a@127.0.0.1", "--timer", "supported", "--timer-se", "90",
+                           "--timer-max-422", "20"),
+                     0);
+    assert_int_equal(cli.cfg.timer.max_422, 20);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(call_defaults),
@@ -326,6 +349,7 @@ int main(void) {
         cmocka_unit_test(duration_and_number_messages),
         cmocka_unit_test(command_and_flag_messages),
         cmocka_unit_test(hold_messages),
+        cmocka_unit_test(engine_ranges_name_the_flag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
