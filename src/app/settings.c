@@ -152,8 +152,9 @@ const sb_setting sb_settings[] = {
      .unit = SB_UNIT_WORD, .words = fail_on_words, .get = get_fail_on, .set = set_fail_on,
      .def = "must", .help = "which far-end check failures fail a call", .report = "fail_on"},
     {.flag = "--no-fail-on-violation", .cmds = RUN, .section = SB_SEC_VERDICT,
-     .unit = SB_UNIT_SWITCH, SB_FIELD(fail_on_violation), .clears = true, .zero = "off",
-     .help = "the same as --fail-on none", .report = "fail_on_violation"},
+     .unit = SB_UNIT_SWITCH, SB_FIELD(fail_on_violation), .set = set_fail_on, .lo = FAIL_ON_NONE,
+     .clears = true, .zero = "off", .help = "the same as --fail-on none",
+     .report = "fail_on_violation"},
     {.flag = "--min-duration", .metavar = "DUR", .cmds = RUN, .section = SB_SEC_VERDICT,
      .unit = SB_UNIT_DURATION, SB_FIELD(cfg.min_duration_ms), .lo = 1, .hi = DUR_MAX_MS,
      .zero = "none", .help = "a far-end BYE sooner after the answer fails the call",
@@ -343,7 +344,10 @@ int sb_setting_parse(const sb_setting *s, const char *name, const char *val, sb_
         c->cmd = SB_CMD_HELP;
         return 0;
     case SB_UNIT_SWITCH:
-        put_uint(s, c, !s->clears);
+        if (s->set)
+            s->set(c, (int)s->lo);
+        else
+            put_uint(s, c, !s->clears);
         return 0;
     case SB_UNIT_PATH:
         memcpy(at(s, c), &val, sizeof val);

@@ -68,7 +68,8 @@ typedef struct {
     uint16_t port;        /* address: the port when the value has none */
     const sb_word *words; /* word: the accepted words, in the order help lists them */
     /* word: a value spread over several fields (--fail-on) is read and written by these
-     * instead of through .field. */
+     * instead of through .field. switch: with .set, giving it calls set(c, lo) (the field is
+     * then only read, for the report). */
     int (*get)(const sb_cli *c);
     void (*set)(sb_cli *c, int value);
     /* The default the CLI sets, as a user would type it; NULL: the field keeps the value it

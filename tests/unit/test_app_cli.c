@@ -336,6 +336,27 @@ static void engine_ranges_name_the_flag(void **state) {
     assert_int_equal(cli.cfg.timer.max_422, 20);
 }
 
+/* --fail-on and --no-fail-on-violation (= --fail-on none) set the same two fields; the last
+ * one given wins. */
+static void fail_on_last_wins(void **state) {
+    (void)state;
+    assert_int_equal(
+        PARSE("call", "sip:a@127.0.0.1", "--no-fail-on-violation", "--fail-on", "should"), 0);
+    assert_true(cli.fail_on_violation);
+    assert_true(cli.fail_on_should);
+    /* --no-fail-on-violation is --fail-on none: it does not leave SHOULD failing alone */
+    assert_int_equal(
+        PARSE("call", "sip:a@127.0.0.1", "--fail-on", "should", "--no-fail-on-violation"), 0);
+    assert_false(cli.fail_on_violation);
+    assert_false(cli.fail_on_should);
+    assert_int_equal(PARSE("answer", "--fail-on", "should", "--fail-on", "must"), 0);
+    assert_true(cli.fail_on_violation);
+    assert_false(cli.fail_on_should);
+    /* demo takes no verdict flag and judges as the default does */
+    assert_int_equal(PARSE("demo"), 0);
+    assert_true(cli.fail_on_violation);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(call_defaults),
@@ -350,6 +371,7 @@ int main(void) {
         cmocka_unit_test(command_and_flag_messages),
         cmocka_unit_test(hold_messages),
         cmocka_unit_test(engine_ranges_name_the_flag),
+        cmocka_unit_test(fail_on_last_wins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
