@@ -269,8 +269,8 @@ static char *read_docs(void) {
 }
 
 typedef struct {
-    char flag[40], alias[8], metavar[24]; /* from "`-m`, `--calls N`" */
-    char def[40];                         /* second cell; "" in a table without defaults */
+    char flag[40], alias[40], metavar[40]; /* from "`-m`, `--calls N`" */
+    char def[40];                          /* second cell; "" in a table without defaults */
     bool has_def;
 } doc_row;
 
@@ -316,8 +316,8 @@ static size_t doc_rows(char *text, doc_row *rows, size_t cap, size_t *columns_ch
             sscanf(q + 1, "%63[^`]", span);
             q = strchr(q + 1, '`');
             if (!q) break;
-            char name[40] = "", meta[24] = "";
-            sscanf(span, "%39s %23s", name, meta);
+            char name[40] = "", meta[40] = "";
+            sscanf(span, "%39s %39s", name, meta);
             if (strncmp(name, "--", 2) == 0) {
                 snprintf(r->flag, sizeof r->flag, "%s", name);
                 snprintf(r->metavar, sizeof r->metavar, "%s", meta);
