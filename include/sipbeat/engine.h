@@ -82,10 +82,31 @@ typedef struct {
     sb_timer_config timer;
 } sb_config;
 
+/* Bounds sb_config_check enforces, for callers that quote them (the CLI's help and messages).
+ * RFC 4028 §4/§5: Session-Expires and Min-SE are at least 90 s, which is also the default
+ * Min-SE; 7200 s is the top of the interval we offer (policy). timer.unchecked lifts both. */
+#define SB_SE_FLOOR_S 90u
+#define SB_SE_CEIL_S 7200u
+#define SB_MAX_422_CAP 20u /* timer.max_422: 0..20 */
+/* reject_code and timer.answer_refresh_code: a final error status, or 0 for none */
+#define SB_FAIL_CODE_MIN 300u
+#define SB_FAIL_CODE_MAX 699u
+
 /* Fills defaults: timers off, T1 500 ms, 127.0.0.1:5060, user "sipbeat". */
 void sb_config_init(sb_config *cfg);
-/* Checks ranges and combinations. Returns 0, or SB_EINVAL with a one-line reason in why. */
-int sb_config_check(const sb_config *cfg, char *why, size_t why_cap);
+
+/* What sb_config_check found wrong. field is the sb_config member as a path ("timer.se_s",
+ * "reject_code"), a static string. why is one line: what is wrong and what is allowed. It
+ * names neither that field nor its value (the caller has both, and knows what the user called
+ * them), and never a command-line flag; it may name other fields by path ("timer.unchecked"). */
+typedef struct {
+    const char *field;
+    char why[128];
+} sb_config_error;
+
+/* Checks ranges and combinations. Returns 0, or SB_EINVAL and, when err is not NULL, the first
+ * wrong field and why. */
+int sb_config_check(const sb_config *cfg, sb_config_error *err);
 
 /* ---- Per-call record ------------------------------------------------------------------------ */
 

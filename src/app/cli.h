@@ -59,7 +59,9 @@ enum {
  * allowed. Strings in out point into argv. */
 int sb_cli_parse(sb_cli *out, int argc, char **argv, char *err, size_t err_cap);
 
-/* Help text for a command (SB_CMD_NONE: the overview). Static string. */
+/* Help text for a command (SB_CMD_NONE: the overview): the command's intro, then its flags
+ * from the settings table (settings.h) with what each allows and its default. A static buffer,
+ * valid until the next call. */
 const char *sb_cli_help(sb_cmd about);
 
 const char *sb_cmd_name(sb_cmd c);

@@ -1,5 +1,11 @@
-/* Help texts for `sipbeat --help` and `sipbeat help COMMAND`; docs/cli.md is the long form. */
+/* Help texts for `sipbeat --help` and `sipbeat help COMMAND`; docs/cli.md is the long form.
+ * Each command's intro is written here; its flags are listed from the settings table. */
 #include "app/cli.h"
+
+#include "app/settings.h"
+
+#include <stdio.h>
+#include <string.h>
 
 static const char overview[] =
     "sipbeat " SB_VERSION " - SIP call-testing agent with RFC 4028 session timers\n"
@@ -19,66 +25,29 @@ static const char overview[] =
     "exit codes: 0 all calls passed, 1 a call failed, 2 usage or configuration error,\n"
     "            3 runtime error, 4 interrupted (after BYE and a written report)\n";
 
-static const char outputs[] =
-    "outputs:\n"
-    "  --report FILE|-        JSON report: config, summary, one record per call\n"
-    "  --events FILE|-        NDJSON, one line per engine event\n"
-    "  --trace FILE|-         every SIP message sent and received, timestamped\n"
-    "  -q, --quiet            print nothing but errors\n";
-
-static const char run_outputs[] =
-    "  -v, --verbose          print events as a timeline on stderr\n"
-    "  --no-fail-on-violation RFC 4028 violations by the far end do not fail the run\n";
-
-static const char timers[] =
-    "session timers (RFC 4028):\n"
-    "  --timer MODE               off | supported | required | always (default off)\n"
-    "  --timer-se S               Session-Expires in seconds, 90..7200; required with --timer\n"
-    "  --timer-min-se S           our Min-SE in seconds (default 90, or a lower SE if unchecked)\n"
-    "  --timer-refresher WHO      uac | uas | none (default uac)\n"
-    "  --timer-method M           invite | update | auto (default invite)\n"
-    "  --timer-soft-expiry        on expiry log instead of sending BYE\n"
-    "  --timer-max-422 N          422 retries per call (default 3)\n"
-    "  --timer-unchecked          send SE and Min-SE as given, even outside 90..7200\n"
-    "  --timer-skip-refresh N     fault: as refresher, go silent from the Nth refresh\n"
-    "  --timer-answer-refresh C   fault: answer incoming refreshes with status C\n";
-
 static const char call_help[] =
     "usage: sipbeat call URI [FLAGS]\n"
     "\n"
     "Places calls to URI (host must be an IP address; default port 5060). Durations take a\n"
     "unit: 500ms, 10s, 2m, 1h.\n"
     "\n"
-    "load:\n"
-    "  -m, --calls N          calls to place (default 1)\n"
-    "  -r, --rate CPS         calls started per second, may be fractional (default 10)\n"
-    "  -l, --limit N          most calls live at once (default no limit)\n"
-    "  -d, --duration DUR     talk time after the answer, then BYE (default 10s)\n"
-    "  --local ADDR[:PORT]    local address (default 127.0.0.1:0, an ephemeral port)\n"
-    "  --hold-at DUR          put the call on hold this long after the answer\n"
-    "  --hold-mode MODE       sendonly | inactive (default sendonly)\n"
-    "  --resume-at DUR        take it off hold this long after the answer\n"
-    "\n"
     "example: sipbeat call sip:service@127.0.0.1:5060 -m 100 -r 5 -l 20 -d 30s \\\n"
-    "             --timer supported --timer-se 90 --report run.json\n";
+    "             --timer supported --timer-se 90 --report run.json\n"
+    "\n";
 
 static const char answer_help[] =
     "usage: sipbeat answer [FLAGS]\n"
     "\n"
     "Answers calls until interrupted (exit 4) or until --max-calls calls have ended.\n"
-    "\n"
-    "  --listen ADDR:PORT     where to listen (default 127.0.0.1:5060)\n"
-    "  --ring-time DUR        180 Ringing, then 200 after this long (default 0: 200 at once)\n"
-    "  --reject CODE          answer every INVITE with CODE (300..699)\n"
-    "  --max-calls N          exit after N calls have ended\n"
-    "  --max-concurrent N     503 to calls beyond N live ones\n";
+    "\n";
 
 static const char demo_help[] =
     "usage: sipbeat demo [--report FILE] [--trace FILE] [--events FILE] [-q]\n"
     "\n"
     "Runs five calls between UAC and UAS engines on 127.0.0.1 over real UDP (about 20 s):\n"
     "a plain call, hold and resume, session refreshes, a 422 retry, and an expiry BYE\n"
-    "after the refresher goes silent. Exit 0 if every call ended as expected.\n";
+    "after the refresher goes silent. Exit 0 if every call ended as expected.\n"
+    "\n";
 
 static const char parse_help[] =
     "usage: sipbeat parse [FILE|-]\n"
@@ -89,33 +58,127 @@ static const char parse_help[] =
     "message is then exactly the bytes that line announces. Exit 0 valid, 1 malformed (one\n"
     "line: the reason and the byte offset), 2 usage error, 3 the file cannot be read.\n";
 
-static char buf[4096];
+static const char *const headings[SB_SEC__COUNT] = {
+    [SB_SEC_CALL] = "calls:",
+    [SB_SEC_ANSWER] = "answering:",
+    [SB_SEC_TIMER] = "session timers (RFC 4028):",
+    [SB_SEC_VERDICT] = "verdicts:",
+    [SB_SEC_OUTPUT] = "outputs:",
+};
+
+#define FLAG_COLUMN 31 /* where help lines start */
+#define WIDTH 100
+
+static char buf[8192];
+static size_t len;
+
+static void put(const char *text, size_t n) {
+    if (len + n >= sizeof buf) n = sizeof buf - 1 - len;
+    memcpy(buf + len, text, n);
+    len += n;
+    buf[len] = '\0';
+}
+
+static void indent(void) {
+    for (int i = 0; i < FLAG_COLUMN; i++)
+        put(" ", 1);
+}
+
+/* Writes text from column col, wrapped at WIDTH onto lines that start at FLAG_COLUMN; returns
+ * the column where it ended. */
+static size_t put_wrapped(size_t col, const char *text) {
+    while (*text) {
+        size_t room = col < WIDTH ? WIDTH - col : 0, n = strlen(text);
+        if (n > room) {
+            n = room;
+            while (n > 0 && text[n] != ' ')
+                n--;
+            if (n == 0) n = strcspn(text, " ");
+        }
+        put(text, n);
+        col += n;
+        text += n;
+        while (*text == ' ')
+            text++;
+        if (*text) {
+            put("\n", 1);
+            indent();
+            col = FLAG_COLUMN;
+        }
+    }
+    return col;
+}
+
+/* "  -d, --duration DUR           talk time ... (default 10s)": the help line, then what is
+ * allowed and the default, in parentheses that never break across lines. */
+static void put_setting(const sb_setting *s, const sb_cli *defaults) {
+    char left[64], range[96], shown[64], tail[192];
+    int n =
+        snprintf(left, sizeof left, "  %s%s%s%s%s", s->alias ? s->alias : "", s->alias ? ", " : "",
+                 s->flag, s->metavar ? " " : "", s->metavar ? s->metavar : "");
+    put(left, strlen(left));
+    for (; n < FLAG_COLUMN - 1; n++)
+        put(" ", 1);
+    put(" ", 1);
+    const char *r = sb_setting_range(s, range, sizeof range);
+    const char *d = sb_setting_show(s, defaults, shown, sizeof shown);
+    if (s->unit == SB_UNIT_SWITCH) d = ""; /* a switch is off until given */
+    tail[0] = '\0';
+    if (r[0] || d[0])
+        snprintf(tail, sizeof tail, "(%s%s%s%s)", r, r[0] && d[0] ? "; " : "",
+                 d[0] ? "default " : "", d);
+    size_t col = put_wrapped((size_t)(n + 1), s->help);
+    if (tail[0]) {
+        if (col + 1 + strlen(tail) > WIDTH) {
+            put("\n", 1);
+            indent();
+        } else {
+            put(" ", 1);
+        }
+        put(tail, strlen(tail));
+    }
+    put("\n", 1);
+}
+
+/* The flags of cmd, section by section, in table order. */
+static void put_flags(sb_cmd cmd) {
+    static sb_cli defaults;
+    sb_settings_defaults(&defaults, cmd);
+    for (int sec = 0; sec < SB_SEC__COUNT; sec++) {
+        bool any = false;
+        for (size_t i = 0; i < sb_settings_count; i++) {
+            const sb_setting *s = &sb_settings[i];
+            if (!s->flag || s->section != (sb_section)sec || !sb_setting_in(s, cmd)) continue;
+            if (!any) {
+                if (len && buf[len - 2] != '\n') put("\n", 1);
+                put(headings[sec], strlen(headings[sec]));
+                put("\n", 1);
+                any = true;
+            }
+            put_setting(s, &defaults);
+        }
+    }
+}
 
 const char *sb_cli_help(sb_cmd about) {
-    const char *parts[6] = {0};
+    const char *intro;
     switch (about) {
     case SB_CMD_CALL:
-        parts[0] = call_help, parts[1] = "\n", parts[2] = timers, parts[3] = "\n",
-        parts[4] = outputs, parts[5] = run_outputs;
+        intro = call_help;
         break;
     case SB_CMD_ANSWER:
-        parts[0] = answer_help, parts[1] = "\n", parts[2] = timers, parts[3] = "\n",
-        parts[4] = outputs, parts[5] = run_outputs;
+        intro = answer_help;
         break;
     case SB_CMD_DEMO:
-        parts[0] = demo_help, parts[1] = "\n", parts[2] = outputs;
+        intro = demo_help;
         break;
     case SB_CMD_PARSE:
         return parse_help;
     default:
         return overview;
     }
-    buf[0] = '\0';
-    size_t len = 0;
-    for (int i = 0; i < 6 && parts[i]; i++) {
-        for (const char *p = parts[i]; *p && len + 1 < sizeof buf; p++)
-            buf[len++] = *p;
-    }
-    buf[len] = '\0';
+    len = 0;
+    put(intro, strlen(intro));
+    put_flags(about);
     return buf;
 }

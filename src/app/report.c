@@ -2,7 +2,9 @@
 #include "app/report.h"
 
 #include "app/hist_json.h"
+#include "app/settings.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *sb_event_type_name(sb_event_type t) {
@@ -331,53 +333,59 @@ static json_t *addr_json(const sb_addr *a) {
     return json_string(buf);
 }
 
+/* One setting's value as the report writes it: numbers as numbers (durations in ms), words as
+ * words, switches as booleans. */
+static json_t *setting_json(const sb_setting *s, const sb_cli *c) {
+    char buf[64];
+    switch (s->unit) {
+    case SB_UNIT_SWITCH:
+        return json_boolean(sb_setting_uint(s, c) != 0);
+    case SB_UNIT_WORD:
+        return json_string(sb_setting_show(s, c, buf, sizeof buf));
+    case SB_UNIT_RATE:
+        return json_real(c->rate_cps);
+    case SB_UNIT_COUNT:
+    case SB_UNIT_CODE:
+    case SB_UNIT_SECONDS:
+    case SB_UNIT_DURATION: {
+        uint64_t v = sb_setting_uint(s, c);
+        return v == 0 && s->report_null_zero ? json_null() : json_integer((json_int_t)v);
+    }
+    default: /* addresses and paths are not echoed through the table */
+        return json_null();
+    }
+}
+
 json_t *sb_report_config(const sb_cli *c, const sb_addr *local) {
-    const sb_config *cfg = &c->cfg;
-    const sb_timer_config *t = &cfg->timer;
     json_t *o = json_object();
     json_object_set_new(o, "command", json_string(sb_cmd_name(c->cmd)));
-    json_object_set_new(o, "local", addr_json(local ? local : &cfg->local));
+    json_object_set_new(o, "local", addr_json(local ? local : &c->cfg.local));
     if (c->cmd == SB_CMD_CALL) {
         json_object_set_new(o, "uri", json_string(c->uri));
         json_object_set_new(o, "destination", addr_json(&c->dest));
-        json_object_set_new(o, "calls", json_integer((json_int_t)c->calls));
-        json_object_set_new(o, "rate_cps", json_real(c->rate_cps));
-        json_object_set_new(o, "limit",
-                            c->limit ? json_integer((json_int_t)c->limit) : json_null());
-        json_object_set_new(o, "duration_ms", json_integer(c->duration_ms));
-        json_object_set_new(o, "hold_at_ms", json_integer(c->hold_at_ms));
-        json_object_set_new(o, "hold_mode",
-                            json_string(c->hold_at_ms ? sb_hold_mode_name(c->hold_mode) : "none"));
-        json_object_set_new(o, "resume_at_ms", json_integer(c->resume_at_ms));
-    } else {
-        json_object_set_new(o, "ring_time_ms", json_integer(cfg->ring_time_ms));
-        json_object_set_new(o, "reject_code", json_integer(cfg->reject_code));
-        json_object_set_new(o, "max_calls",
-                            c->max_calls ? json_integer((json_int_t)c->max_calls) : json_null());
-        json_object_set_new(o, "max_concurrent", json_integer(cfg->max_concurrent));
-        json_object_set_new(o, "duration_ms", json_integer(cfg->answer_duration_ms));
     }
-    json_t *tj = json_object();
-    json_object_set_new(tj, "mode", json_string(sb_timer_mode_name(t->mode)));
-    json_object_set_new(tj, "se_s", json_integer(t->se_s));
-    json_object_set_new(tj, "min_se_s", json_integer(t->min_se_s));
-    json_object_set_new(tj, "refresher", json_string(sb_refresher_pref_name(t->refresher)));
-    json_object_set_new(tj, "method", json_string(sb_refresh_method_name(t->method)));
-    json_object_set_new(tj, "soft_expiry", json_boolean(t->soft_expiry));
-    json_object_set_new(tj, "max_422", json_integer(t->max_422));
-    json_object_set_new(tj, "max_se_s", json_integer(t->max_se_s));
-    json_object_set_new(tj, "unchecked", json_boolean(t->unchecked));
-    json_object_set_new(tj, "skip_refresh_from", json_integer(t->skip_refresh_from));
-    json_object_set_new(tj, "answer_refresh_code", json_integer(t->answer_refresh_code));
-    json_object_set_new(o, "timer", tj);
-    json_object_set_new(o, "fail_on_violation", json_boolean(c->fail_on_violation));
-    json_object_set_new(o, "fail_on",
-                        json_string(!c->fail_on_violation ? "none"
-                                    : c->fail_on_should   ? "should"
-                                                          : "must"));
-    json_object_set_new(o, "min_duration_ms", json_integer(cfg->min_duration_ms));
-    json_object_set_new(o, "t1_ms", json_integer(cfg->t1_ms));
-    json_object_set_new(o, "seed", json_integer((json_int_t)cfg->seed));
+    /* Then every setting of the command with a report key, in table order; "timer.se_s" goes
+     * into the object "timer". */
+    for (size_t i = 0; i < sb_settings_count; i++) {
+        const sb_setting *s = &sb_settings[i];
+        if (!s->report || !sb_setting_in(s, c->cmd)) continue;
+        const char *dot = strchr(s->report, '.');
+        json_t *into = o;
+        const char *key = s->report;
+        if (dot) {
+            char outer[32];
+            snprintf(outer, sizeof outer, "%.*s", (int)(dot - s->report), s->report);
+            if (!(into = json_object_get(o, outer))) {
+                into = json_object();
+                json_object_set_new(o, outer, into);
+            }
+            key = dot + 1;
+        }
+        json_object_set_new(into, key, setting_json(s, c));
+    }
+    /* A hold mode without --hold-at holds nothing. */
+    if (c->cmd == SB_CMD_CALL && !c->hold_at_ms)
+        json_object_set_new(o, "hold_mode", json_string("none"));
     return o;
 }
 

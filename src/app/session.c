@@ -191,9 +191,12 @@ int sb_session_add_engine(sb_session *s, const char *name, sb_config *cfg) {
     p->cfg = *cfg;
     p->engine = sb_engine_new(&p->cfg, sb_loop_now(s->loop));
     if (!p->engine) {
-        char why[160] = "out of memory";
-        sb_config_check(&p->cfg, why, sizeof why);
-        fprintf(stderr, "sipbeat: cannot create the %s engine: %s\n", name, why);
+        sb_config_error ce;
+        if (sb_config_check(&p->cfg, &ce) != 0)
+            fprintf(stderr, "sipbeat: cannot create the %s engine: %s: %s\n", name, ce.field,
+                    ce.why);
+        else
+            fprintf(stderr, "sipbeat: cannot create the %s engine: out of memory\n", name);
         return -SB_EXIT_RUNTIME;
     }
     s->nparty = ep + 1;

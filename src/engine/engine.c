@@ -16,47 +16,60 @@ void sb_config_init(sb_config *cfg) {
     cfg->max_calls = 1000000;
     cfg->max_txns = 4000000;
     cfg->timer.mode = SB_TIMER_OFF;
-    cfg->timer.min_se_s = 90;
+    cfg->timer.min_se_s = SB_SE_FLOOR_S;
     cfg->timer.refresher = SB_REFRESHER_UAC;
     cfg->timer.method = SB_REFRESH_INVITE;
     cfg->timer.max_422 = 3;
     cfg->timer.max_se_s = 86400;
 }
 
-int sb_config_check(const sb_config *cfg, char *why, size_t cap) {
+int sb_config_check(const sb_config *cfg, sb_config_error *err) {
     const sb_timer_config *t = &cfg->timer;
     static const char *const modes[] = {"off", "supported", "required", "always"};
-#define FAIL(...)                                                                                  \
+    /* Names a field, never a flag: the engine does not know who filled the config. */
+#define FAIL(f, ...)                                                                               \
     do {                                                                                           \
-        if (why && cap) snprintf(why, cap, __VA_ARGS__);                                           \
+        if (err) {                                                                                 \
+            err->field = f;                                                                        \
+            snprintf(err->why, sizeof err->why, __VA_ARGS__);                                      \
+        }                                                                                          \
         return SB_EINVAL;                                                                          \
     } while (0)
-    if (!cfg->t1_ms || cfg->t2_ms < cfg->t1_ms || !cfg->t4_ms)
-        FAIL("T1, T2 and T4 must be positive with T2 >= T1 (got %u, %u, %u ms)", cfg->t1_ms,
-             cfg->t2_ms, cfg->t4_ms);
-    if (cfg->reject_code && (cfg->reject_code < 300 || cfg->reject_code > 699))
-        FAIL("--reject %u is not a final error code (allowed: 300..699)", cfg->reject_code);
+    if (!cfg->t1_ms)
+        FAIL("t1_ms", "must be positive (allowed: 1 ms or more; RFC 3261 default 500)");
+    if (cfg->t2_ms < cfg->t1_ms)
+        FAIL("t2_ms", "below t1_ms %u (allowed: at least T1; RFC 3261 default 4000)", cfg->t1_ms);
+    if (!cfg->t4_ms)
+        FAIL("t4_ms", "must be positive (allowed: 1 ms or more; RFC 3261 default 5000)");
+    if (cfg->reject_code &&
+        (cfg->reject_code < SB_FAIL_CODE_MIN || cfg->reject_code > SB_FAIL_CODE_MAX))
+        FAIL("reject_code", "not allowed (allowed: a SIP final status code %u..%u)",
+             SB_FAIL_CODE_MIN, SB_FAIL_CODE_MAX);
     if (t->mode > SB_TIMER_ALWAYS)
-        FAIL("--timer: unknown mode (allowed: off, supported, required, always)");
-    if (t->answer_refresh_code && (t->answer_refresh_code < 300 || t->answer_refresh_code > 699))
-        FAIL("--timer-answer-refresh %u is not a final error code (allowed: 300..699)",
-             t->answer_refresh_code);
+        FAIL("timer.mode", "unknown mode (allowed: off, supported, required, always)");
+    if (t->answer_refresh_code &&
+        (t->answer_refresh_code < SB_FAIL_CODE_MIN || t->answer_refresh_code > SB_FAIL_CODE_MAX))
+        FAIL("timer.answer_refresh_code", "not allowed (allowed: a SIP final status code %u..%u)",
+             SB_FAIL_CODE_MIN, SB_FAIL_CODE_MAX);
+    /* 0: a 422 ends the call, no retry (422-2 makes retrying a MAY). A cap whatever the mode:
+     * it bounds a loop, it is not one of the values unchecked sends as given. */
+    if (t->max_422 > SB_MAX_422_CAP)
+        FAIL("timer.max_422", "out of range (allowed: 0..%u retries per call)", SB_MAX_422_CAP);
     if (t->mode == SB_TIMER_OFF) return 0;
     if (!t->se_s && !t->unchecked)
-        FAIL("--timer-se is required when --timer is %s (allowed: 90..7200 seconds)",
-             modes[t->mode]);
+        FAIL("timer.se_s", "required when timer.mode is %s (allowed: %u..%u seconds)",
+             modes[t->mode], SB_SE_FLOOR_S, SB_SE_CEIL_S);
     if (t->unchecked) return 0;
-    if (t->se_s < 90 || t->se_s > 7200)
-        FAIL("--timer-se %u is out of range (allowed: 90..7200 seconds; --timer-unchecked lifts "
-             "the check)",
-             t->se_s);
-    if (t->min_se_s < 90)
-        FAIL("--timer-min-se %u is below 90 (allowed: 90..--timer-se; RFC 4028 §5)", t->min_se_s);
+    if (t->se_s < SB_SE_FLOOR_S || t->se_s > SB_SE_CEIL_S)
+        FAIL("timer.se_s",
+             "out of range (allowed: %u..%u seconds; timer.unchecked lifts the check)",
+             SB_SE_FLOOR_S, SB_SE_CEIL_S);
+    if (t->min_se_s < SB_SE_FLOOR_S)
+        FAIL("timer.min_se_s", "below %u (allowed: %u..timer.se_s seconds; RFC 4028 §5)",
+             SB_SE_FLOOR_S, SB_SE_FLOOR_S);
     if (t->min_se_s > t->se_s)
-        FAIL("--timer-min-se %u is above --timer-se %u (Min-SE must not exceed Session-Expires)",
-             t->min_se_s, t->se_s);
-    if (t->max_422 > 20) /* 0: a 422 ends the call, no retry (422-2 makes retrying a MAY) */
-        FAIL("--timer-max-422 %u is out of range (allowed: 0..20)", t->max_422);
+        FAIL("timer.min_se_s", "above timer.se_s %u (Min-SE must not exceed Session-Expires)",
+             t->se_s);
     return 0;
 #undef FAIL
 }
@@ -64,7 +77,7 @@ int sb_config_check(const sb_config *cfg, char *why, size_t cap) {
 /* ---- lifecycle ------------------------------------------------------------------------------ */
 
 sb_engine *sb_engine_new(const sb_config *cfg, uint64_t now_ms) {
-    if (sb_config_check(cfg, NULL, 0) != 0) return NULL;
+    if (sb_config_check(cfg, NULL) != 0) return NULL;
     sb_engine *e = calloc(1, sizeof *e);
     if (!e) return NULL;
     if (sb__ua_init(&e->ua, cfg, now_ms) != 0) {

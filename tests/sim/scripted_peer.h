@@ -171,8 +171,8 @@ static inline void sp_drain(sp_t *p) {
 }
 
 static inline sp_t *sp_new(const sb_config *cfg) {
-    char why[160] = "";
-    if (sb_config_check(cfg, why, sizeof why) != 0) fail_msg("sb_config_check: %s", why);
+    sb_config_error err;
+    if (sb_config_check(cfg, &err) != 0) fail_msg("sb_config_check: %s: %s", err.field, err.why);
     sp_t *p = calloc(1, sizeof *p);
     assert_non_null(p);
     sp_current = p;

@@ -61,8 +61,8 @@ static inline sb_config st_config(const char *local, uint64_t seed) {
 }
 
 static inline int st_spawn(sb_sim *sim, const sb_config *cfg) {
-    char why[128] = "";
-    if (sb_config_check(cfg, why, sizeof why) != 0) fail_msg("sb_config_check: %s", why);
+    sb_config_error err;
+    if (sb_config_check(cfg, &err) != 0) fail_msg("sb_config_check: %s: %s", err.field, err.why);
     int node = sb_sim_spawn(sim, cfg);
     assert_true(node >= 0);
     return node;

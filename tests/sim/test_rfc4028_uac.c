@@ -114,7 +114,7 @@ static void test_HDR_5_min_se_never_below_90(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
     c.timer.min_se_s = 89;
-    assert_int_equal(sb_config_check(&c, NULL, 0), SB_EINVAL);
+    assert_int_equal(sb_config_check(&c, NULL), SB_EINVAL);
     c.timer.min_se_s = 90;
     sp_t *p = sp_new(&c);
     sp_call(p, 0);
@@ -127,11 +127,11 @@ static void test_HDR_6_offered_interval_policy(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
     c.timer.se_s = 89;
-    assert_int_equal(sb_config_check(&c, NULL, 0), SB_EINVAL);
+    assert_int_equal(sb_config_check(&c, NULL), SB_EINVAL);
     c.timer.se_s = 7201;
-    assert_int_equal(sb_config_check(&c, NULL, 0), SB_EINVAL);
+    assert_int_equal(sb_config_check(&c, NULL), SB_EINVAL);
     c.timer.se_s = 7200;
-    assert_int_equal(sb_config_check(&c, NULL, 0), 0);
+    assert_int_equal(sb_config_check(&c, NULL), 0);
     c.timer.se_s = 1800;
     sp_t *p = sp_new(&c);
     sp_call(p, 0);
@@ -274,7 +274,7 @@ static void test_UAC_2_UAC_12_initial_se_and_min_se(void **state) {
     (void)state;
     sb_config c = sp_cfg(SB_TIMER_SUPPORTED, 1800, SB_REFRESHER_UAC);
     c.timer.min_se_s = 1801;
-    assert_int_equal(sb_config_check(&c, NULL, 0), SB_EINVAL);
+    assert_int_equal(sb_config_check(&c, NULL), SB_EINVAL);
     c.timer.min_se_s = 120;
     sp_t *p = sp_new(&c);
     sp_call(p, 0);

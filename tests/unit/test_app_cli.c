@@ -313,6 +313,50 @@ static void hold_messages(void **state) {
                  "sipbeat: --hold-mode recvonly: not allowed (allowed: sendonly, inactive)");
 }
 
+/* Ranges the engine owns (sb_config_check) reach the user through the settings table: the
+ * engine names the field (timer.max_422), the one line names the flag and the value as typed. */
+static void engine_ranges_name_the_flag(void **state) {
+    (void)state;
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--timer", "supported", "--timer-se", "90",
+                       "--timer-max-422", "21"),
+                 "sipbeat: --timer-max-422 21: out of range (allowed: 0..20 retries per call)");
+    /* --timer-unchecked lifts the Session-Expires bounds, not the 422 cap */
+    expect_usage(PARSE("answer", "--timer", "always", "--timer-se", "4", "--timer-unchecked",
+                       "--timer-max-422=50"),
+                 "sipbeat: --timer-max-422 50: out of range (allowed: 0..20 retries per call)");
+    expect_usage(PARSE("answer", "--reject=700"),
+                 "sipbeat: --reject 700: not allowed (allowed: a SIP final status code 300..699)");
+    /* A value too large for the field is refused before the engine sees it, same words. */
+    expect_usage(PARSE("answer", "--reject", "70000"),
+                 "sipbeat: --reject 70000: not allowed (allowed: a SIP final status code "
+                 "300..699)");
+    assert_int_equal(PARSE("call", "sip:a@127.0.0.1", "--timer", "supported", "--timer-se", "90",
+                           "--timer-max-422", "20"),
+                     0);
+    assert_int_equal(cli.cfg.timer.max_422, 20);
+}
+
+/* --fail-on and --no-fail-on-violation (= --fail-on none) set the same two fields; the last
+ * one given wins. */
+static void fail_on_last_wins(void **state) {
+    (void)state;
+    assert_int_equal(
+        PARSE("call", "sip:a@127.0.0.1", "--no-fail-on-violation", "--fail-on", "should"), 0);
+    assert_true(cli.fail_on_violation);
+    assert_true(cli.fail_on_should);
+    /* --no-fail-on-violation is --fail-on none: it does not leave SHOULD failing alone */
+    assert_int_equal(
+        PARSE("call", "sip:a@127.0.0.1", "--fail-on", "should", "--no-fail-on-violation"), 0);
+    assert_false(cli.fail_on_violation);
+    assert_false(cli.fail_on_should);
+    assert_int_equal(PARSE("answer", "--fail-on", "should", "--fail-on", "must"), 0);
+    assert_true(cli.fail_on_violation);
+    assert_false(cli.fail_on_should);
+    /* demo takes no verdict flag and judges as the default does */
+    assert_int_equal(PARSE("demo"), 0);
+    assert_true(cli.fail_on_violation);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(call_defaults),
@@ -326,6 +370,8 @@ int main(void) {
         cmocka_unit_test(duration_and_number_messages),
         cmocka_unit_test(command_and_flag_messages),
         cmocka_unit_test(hold_messages),
+        cmocka_unit_test(engine_ranges_name_the_flag),
+        cmocka_unit_test(fail_on_last_wins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
