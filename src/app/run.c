@@ -36,6 +36,14 @@ static uint64_t call_pass(sb_session *s, uint64_t now_ms) {
     return sb_pacer_next_ms(&r->pacer, r->pacer.started - p->ended);
 }
 
+/* The report's config: the settings as given, with what the run really used: the bound address
+ * and the seed drawn for the engine (its tags, branches and Call-IDs). */
+static json_t *config_echo(const sb_cli *cli, const sb_config *used) {
+    json_t *o = sb_report_config(cli, &used->local);
+    json_object_set_new(o, "seed", json_integer((json_int_t)used->seed));
+    return o;
+}
+
 static int exit_code(sb_session *s, uint64_t not_passed) {
     if (sb_loop_interrupted(s->loop)) return SB_EXIT_INTERRUPTED;
     return not_passed ? SB_EXIT_FAIL : SB_EXIT_PASS;
@@ -66,7 +74,7 @@ int sb_run_call(const sb_cli *cli) {
     s.on_pass = call_pass;
 
     sb_session_run(&s);
-    uint64_t not_passed = sb_session_finish(&s, sb_report_config(cli, &cfg.local));
+    uint64_t not_passed = sb_session_finish(&s, config_echo(cli, &cfg));
     rc = exit_code(&s, not_passed);
     sb_session_free(&s);
     return rc;
@@ -121,7 +129,7 @@ int sb_run_answer(const sb_cli *cli) {
     }
 
     sb_session_run(&s);
-    uint64_t not_passed = sb_session_finish(&s, sb_report_config(cli, &cfg.local));
+    uint64_t not_passed = sb_session_finish(&s, config_echo(cli, &cfg));
     rc = exit_code(&s, not_passed);
     sb_session_free(&s);
     return rc;

@@ -16,6 +16,9 @@ expect_eq "$RC" 0 "sipbeat answer exit code"
 expect_eq "$(jqr "$TMP/uac.json" '[.calls[] | select(.result=="answered")] | length')" 20 "answered (uac)"
 expect_eq "$(jqr "$TMP/uas.json" '[.calls[] | select(.result=="answered")] | length')" 20 "answered (uas)"
 expect_eq "$(jqr "$TMP/uac.json" '[.calls[] | select(.end_reason=="normal" and .ended_by=="local")] | length')" 20 "ended normally by us"
+# the report echoes the seed the engine really drew (each run its own), not the default 1
+[ "$(jqr "$TMP/uac.json" .config.seed)" != 1 ] || fail "config.seed is the default 1, not the drawn seed"
+[ "$(jqr "$TMP/uac.json" .config.seed)" != "$(jqr "$TMP/uas.json" .config.seed)" ] || fail "caller and answerer report the same seed"
 
 # 2. Hold at 300 ms (sendonly), resume at 600 ms, hang up at 900 ms.
 bg 60 uas2 "$SIPBEAT" answer --listen "127.0.0.1:$port" --max-calls 1 --report "$TMP/uas2.json" -q
