@@ -225,15 +225,15 @@ typedef struct {
     sb_role role;
     sb_result result;
     uint16_t final_status_code;
-    char final_reason_phrase[48];
+    char final_reason_phrase[40];
     sb_end_reason end_reason;
     bool ended_by_remote;
     uint64_t start_ms, answer_ms, end_ms; /* engine time; answer_ms 0 if never answered */
     uint32_t hold_count;
     /* The far end's BYE: its Reason header (RFC 3326), and where it fell (sb_drop_timing). */
-    char remote_reason_protocol[16]; /* "SIP", "Q.850", ... ("" without Reason) */
+    char remote_reason_protocol[8]; /* "SIP", "Q.850", ... ("" without Reason) */
     uint16_t remote_reason_cause;
-    char remote_reason_text[40];
+    char remote_reason_text[32];
     uint8_t drop_timing;
     bool fault_injected; /* a fault of ours (skip_refresh_from, answer_refresh_code) took effect */
 

@@ -7,7 +7,8 @@
 #include <string.h>
 
 static bool before(const sb_tmr *a, const sb_tmr *b) {
-    return a->deadline_ms < b->deadline_ms || (a->deadline_ms == b->deadline_ms && a->seq < b->seq);
+    return a->deadline_ms < b->deadline_ms ||
+           (a->deadline_ms == b->deadline_ms && (int32_t)(a->seq - b->seq) < 0);
 }
 
 static void place(sb_heap *h, uint32_t i, sb_tmr *t) {

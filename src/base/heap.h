@@ -8,10 +8,12 @@
 typedef struct sb_tmr sb_tmr;
 typedef void (*sb_tmr_fn)(void *owner, sb_tmr *t, uint64_t now_ms);
 
-/* Embed one per pending action. idx is 0 while disarmed. Ties fire in arming order. */
+/* Embed one per pending action. idx is 0 while disarmed. Ties fire in arming order: seq is
+ * compared modulo 2^32, right for timers of one deadline armed fewer than 2^31 arms apart. It
+ * is 32 bits so that the timer is 32 bytes: a call embeds six. */
 struct sb_tmr {
     uint64_t deadline_ms;
-    uint64_t seq;
+    uint32_t seq;
     uint32_t idx;
     sb_tmr_fn fn;
     void *owner;
@@ -32,7 +34,7 @@ typedef struct {
     sb_tmr **v;
     uint32_t n, cap;
     uint32_t reserved; /* slots promised to owners (sb_heap_reserve): n <= reserved <= cap */
-    uint64_t seq;
+    uint32_t seq;
     uint32_t lane_ms[SB_LANES];
     sb_ltmr *head[SB_LANES], *tail[SB_LANES];
     int nlanes;

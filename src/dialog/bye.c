@@ -3,9 +3,7 @@
 
 #include <string.h>
 
-void sb__on_talk_tmr(void *owner, sb_tmr *t, uint64_t now) {
-    (void)t;
-    sb_call *c = owner;
+void sb__talk_due(sb_call *c, uint64_t now) {
     if (c->state == SB_CS_WAIT_ACK) { /* RFC 3261 §15: the BYE waits for the ACK of our 2xx */
         c->bye_after_ack = SB_END_NORMAL;
         return;
@@ -15,7 +13,7 @@ void sb__on_talk_tmr(void *owner, sb_tmr *t, uint64_t now) {
 
 void sb__send_bye(sb_ua *e, sb_call *c, sb_end_reason why, uint64_t now) {
     if (c->state == SB_CS_ENDING || c->state == SB_CS_ENDED) return;
-    sb_tmr_cancel(&e->heap, &c->talk_tmr);
+    sb_tmr_cancel(&e->heap, &c->phase_tmr);
     sb_tmr_cancel(&e->heap, &c->media_tmr);
     sb_tmr_cancel(&e->heap, &c->ok_tmr);
     sb__st_stop(e, c);

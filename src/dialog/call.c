@@ -18,9 +18,18 @@ int sb__str_set(char **dst, sb_slice s) {
 
 static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now);
 
-/* The heap timers a call embeds (ok, ring, talk, media, and the session timer's two): their
+static void on_phase_tmr(void *owner, sb_tmr *t, uint64_t now) {
+    (void)t;
+    sb_call *c = owner;
+    if (c->stats.answer_ms)
+        sb__talk_due(c, now);
+    else
+        sb__ring_due(c, now);
+}
+
+/* The heap timers a call embeds (ok, phase, media, and the session timer's two): their
  * slots are reserved when the call is made, so arming them never fails later. */
-#define CALL_TIMERS 6
+#define CALL_TIMERS 5
 
 sb_call *sb__call_new(sb_ua *e, sb_role role, uint64_t now) {
     if (e->stats.live_calls >= e->cfg.max_calls) return NULL;
@@ -41,8 +50,7 @@ sb_call *sb__call_new(sb_ua *e, sb_role role, uint64_t now) {
     c->sdp.version = 1;
     c->sdp.port = (uint16_t)(10000 + 2 * (c->handle % 20000));
     sb_tmr_init(&c->ok_tmr, on_ok_retx, c);
-    sb_tmr_init(&c->ring_tmr, sb__on_ring_tmr, c);
-    sb_tmr_init(&c->talk_tmr, sb__on_talk_tmr, c);
+    sb_tmr_init(&c->phase_tmr, on_phase_tmr, c);
     sb_tmr_init(&c->media_tmr, sb__on_media_tmr, c);
     sb__st_init(e, c);
     sb_hmap_add(&e->calls_by_handle, &c->by_handle, c->handle);
@@ -57,10 +65,18 @@ sb_call *sb__call_new(sb_ua *e, sb_role role, uint64_t now) {
 
 /* Sets the call's Call-ID (the report keeps a copy, cut to fit) and indexes the call by it. */
 int sb__call_index(sb_ua *e, sb_call *c, sb_slice call_id) {
-    int rc = sb__str_set(&c->call_id, call_id);
     size_t n = call_id.n < sizeof c->stats.call_id - 1 ? call_id.n : sizeof c->stats.call_id - 1;
     memcpy(c->stats.call_id, call_id.p, n);
     c->stats.call_id[n] = '\0';
+    /* The record's copy is the dialog's own when the whole Call-ID fits it; a longer one
+     * (RFC 4475 has some) gets its own allocation and the record a copy cut to fit. */
+    int rc = 0;
+    if (c->call_id != c->stats.call_id) free(c->call_id);
+    c->call_id = NULL;
+    if (call_id.n && n == call_id.n)
+        c->call_id = c->stats.call_id;
+    else
+        rc = sb__str_set(&c->call_id, call_id);
     if (!c->call_id) return rc;
     sb_hmap_add(&e->calls_by_callid, &c->by_callid, sb_hash(c->call_id, strlen(c->call_id), 0));
     return rc;
@@ -89,8 +105,7 @@ sb_call *sb__call_by_handle(const sb_ua *e, uint32_t handle) {
 
 static void call_free(sb_ua *e, sb_call *c) {
     sb_tmr_cancel(&e->heap, &c->ok_tmr);
-    sb_tmr_cancel(&e->heap, &c->ring_tmr);
-    sb_tmr_cancel(&e->heap, &c->talk_tmr);
+    sb_tmr_cancel(&e->heap, &c->phase_tmr);
     sb_tmr_cancel(&e->heap, &c->media_tmr);
     sb__st_stop(e, c);
     sb_txn_orphan_all(&c->txns, e->now);
@@ -104,9 +119,9 @@ static void call_free(sb_ua *e, sb_call *c) {
     e->stats.live_calls--;
     sb_heap_release(&e->heap, CALL_TIMERS);
     free(c->ok_msg);
-    free(c->call_id);
+    if (c->call_id != c->stats.call_id) free(c->call_id);
     free(c->remote_tag);
-    free(c->local_uri);
+    if (c->local_uri != e->self_uri) free(c->local_uri);
     free(c->remote_uri);
     free(c->remote_target);
     free(c->route);

@@ -22,7 +22,7 @@ static void copy_slice(char *dst, size_t cap, sb_slice s) {
 static void end_fork(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
 
 static void talk_and_media(sb_ua *e, sb_call *c, uint64_t now) {
-    if (c->duration_ms) sb_tmr_arm(&e->heap, &c->talk_tmr, now + c->duration_ms);
+    if (c->duration_ms) sb_tmr_arm(&e->heap, &c->phase_tmr, now + c->duration_ms);
     if (c->hold_at_ms) sb_tmr_arm(&e->heap, &c->media_tmr, now + c->hold_at_ms);
 }
 
@@ -49,8 +49,8 @@ void sb__uac_invite_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, u
     if (s < 200) {
         /* Timer B stops at the first provisional: guard the wait for a final answer like a
          * proxy's Timer C (RFC 3261 §16.6), then CANCEL. */
-        if (!sb_tmr_armed(&c->ring_tmr) && c->state != SB_CS_ENDING)
-            sb_tmr_arm(&e->heap, &c->ring_tmr, now + SB_TIMER_C_MS);
+        if (!sb_tmr_armed(&c->phase_tmr) && c->state != SB_CS_ENDING && !c->stats.answer_ms)
+            sb_tmr_arm(&e->heap, &c->phase_tmr, now + SB_TIMER_C_MS);
         if (s > 100 && c->state == SB_CS_CALLING) {
             c->state = SB_CS_EARLY;
             sb__emit(e, SB_EV_CALL_PROGRESS, c, s, 0, NULL);
@@ -58,7 +58,7 @@ void sb__uac_invite_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, u
         if (c->cancel_wanted) sb__send_cancel(e, c, now); /* any 1xx, 100 too (§9.1) */
         return;
     }
-    sb_tmr_cancel(&e->heap, &c->ring_tmr);
+    if (!c->stats.answer_ms) sb_tmr_cancel(&e->heap, &c->phase_tmr); /* Timer C, not talk */
     if (s < 300) {
         if (t->seen_2xx || c->state == SB_CS_CONFIRMED) {
             if (c->remote_tag && !sb_slice_eq(m->to_tag, c->remote_tag)) {
@@ -138,7 +138,7 @@ void sb__send_cancel(sb_ua *e, sb_call *c, uint64_t now) {
     c->cancel_wanted = 0;
     c->cancel_sent = 1;
     c->state = SB_CS_ENDING;
-    sb_tmr_cancel(&e->heap, &c->ring_tmr); /* the CANCEL's own 64*T1 limit takes over */
+    sb_tmr_cancel(&e->heap, &c->phase_tmr); /* the CANCEL's own 64*T1 limit takes over */
     if (!inv) return;
     /* RFC 3261 §9.1: if no final answer comes within 64*T1 of the CANCEL, the INVITE is over */
     if (inv->state == SB_TS_PROCEEDING) sb_ltmr_arm(&e->heap, &inv->end, e->lane_64t1, now);
@@ -179,9 +179,7 @@ static void end_fork(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t 
 static void answer(sb_ua *e, sb_call *c, uint64_t now);
 
 /* The ring timer: as UAS, time to answer; as UAC, no final answer came in time. */
-void sb__on_ring_tmr(void *owner, sb_tmr *t, uint64_t now) {
-    (void)t;
-    sb_call *c = owner;
+void sb__ring_due(sb_call *c, uint64_t now) {
     if (c->role == SB_ROLE_UAC) {
         c->stats.end_reason = SB_END_INVITE_TIMEOUT;
         sb__send_cancel(c->eng, c, now);
@@ -242,7 +240,7 @@ static void answer(sb_ua *e, sb_call *c, uint64_t now) {
     c->stats.answer_ms = now;
     sb__emit(e, SB_EV_CALL_ANSWERED, c, 200, 0, NULL);
     if (e->cfg.answer_duration_ms)
-        sb_tmr_arm(&e->heap, &c->talk_tmr, now + e->cfg.answer_duration_ms);
+        sb_tmr_arm(&e->heap, &c->phase_tmr, now + e->cfg.answer_duration_ms);
 }
 
 void sb__uas_invite(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
@@ -319,7 +317,7 @@ void sb__uas_invite(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *from, u
     }
     if (e->cfg.ring_time_ms) {
         respond(e, c, m, 180, NULL, 0, NULL, 0, now);
-        sb_tmr_arm(&e->heap, &c->ring_tmr, now + e->cfg.ring_time_ms);
+        sb_tmr_arm(&e->heap, &c->phase_tmr, now + e->cfg.ring_time_ms);
         return;
     }
     answer(e, c, now);

@@ -11,6 +11,7 @@ int sb__ua_init(sb_ua *e, const sb_config *cfg, uint64_t now) {
     e->cfg.user = e->user;
     sb_addr_format(&cfg->local, e->host, sizeof e->host, false);
     sb_addr_format(&cfg->local, e->hostport, sizeof e->hostport, true);
+    snprintf(e->self_uri, sizeof e->self_uri, "sip:%s@%s", e->user, e->host);
     e->rng.s = cfg->seed;
     e->now = now;
     sb_heap_init(&e->heap);

@@ -59,9 +59,10 @@ typedef struct sb_call {
      * URIs); NULL when not known. route is the Route header value, ready to send. */
     char *call_id, *remote_tag, *local_uri, *remote_uri, *remote_target, *route;
     sb_sdp_local sdp;
-    sb_tmr ok_tmr;    /* UAS: 2xx retransmission until ACK (RFC 6026 / §13.3.1.4) */
-    sb_tmr ring_tmr;  /* UAS: send 200 after ring time */
-    sb_tmr talk_tmr;  /* UAC: hang up after duration */
+    sb_tmr ok_tmr; /* UAS: 2xx retransmission until ACK (RFC 6026 / §13.3.1.4) */
+    /* Before the answer the ring time (UAS: send the 200) or Timer C (UAC: give up waiting);
+     * after it the talk time (hang up). The two never overlap, so they share one timer. */
+    sb_tmr phase_tmr;
     sb_tmr media_tmr; /* hold / resume schedule and 491 back-off */
     uint32_t hold_at_ms, resume_at_ms, duration_ms;
     struct sb_txn *inv_txn; /* our open INVITE client transaction */
@@ -89,6 +90,7 @@ struct sb_ua {
     char user[64];
     char host[64]; /* our address as a SIP host ("127.0.0.1" or "[::1]") */
     char hostport[72];
+    char self_uri[140]; /* sip:user@host: From of every call we place (calls share it) */
     sb_heap heap;
     int lane_64t1, lane_t4, lane_d; /* heap lanes of the transactions' fixed-duration timers */
     sb_rng rng;
@@ -192,8 +194,8 @@ void sb__on_bye(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
 void sb__bye_done(sb_ua *e, sb_call *c, int status, uint64_t now);
 
 /* Timer callbacks owned by the verbs (owner = the call). */
-void sb__on_ring_tmr(void *owner, sb_tmr *t, uint64_t now);
-void sb__on_talk_tmr(void *owner, sb_tmr *t, uint64_t now);
+void sb__ring_due(sb_call *c, uint64_t now); /* invite.c: ring time or Timer C ran out */
+void sb__talk_due(sb_call *c, uint64_t now); /* bye.c: the talk time ran out */
 void sb__on_media_tmr(void *owner, sb_tmr *t, uint64_t now);
 
 #endif

@@ -393,14 +393,8 @@ int sb_engine_call(sb_engine *eng, const sb_call_opts *o, uint64_t now_ms, uint3
     sb_buf_str(&b, "@");
     sb_buf_str(&b, e->host);
     size_t cid_len = b.len;
-    char uri[128];
-    sb_buf_init(&b, uri, sizeof uri);
-    sb_buf_str(&b, "sip:");
-    sb_buf_str(&b, e->user);
-    sb_buf_str(&b, "@");
-    sb_buf_str(&b, e->host);
-    int rc = sb__str_set(&c->local_uri, (sb_slice){uri, b.len});
-    rc |= sb__str_set(&c->remote_uri, (sb_slice){o->target_uri, strlen(o->target_uri)});
+    c->local_uri = e->self_uri; /* the same for every call we place: shared, not copied */
+    int rc = sb__str_set(&c->remote_uri, (sb_slice){o->target_uri, strlen(o->target_uri)});
     c->peer = o->dest;
     c->duration_ms = o->duration_ms;
     c->hold_at_ms = o->hold_at_ms;

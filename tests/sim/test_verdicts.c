@@ -84,6 +84,18 @@ static void test_remote_hangup_drop_timing(void **state) {
     assert_int_equal(sp_ended(p)->drop_timing, SB_DROP_AT_HALF_SE);
 }
 
+/* A retransmitted 2xx after the answer is ACKed again and leaves the talk time alone (the ring
+ * or Timer C and the talk time share one timer: only the first must be stopped by a final). */
+static void test_retransmitted_2xx_keeps_talk_time(void **state) {
+    (void)state;
+    sb_config c = sp_cfg(SB_TIMER_OFF, 0, SB_REFRESHER_UAC);
+    sp_t *p = sp_uac_answered(&c, 10000, 10, NULL);
+    sp_ok_invite(p, 1000, 0, NULL);
+    sp_at(p, 11000);
+    sp_expect_times(p, "ACK", NULL, (uint64_t[]){10, 1000}, 2);
+    sp_expect_times(p, "BYE", NULL, (uint64_t[]){10010}, 1);
+}
+
 /* ---- EXP-1: the far end as non-refresher, after our silence -------------------------------- */
 
 static sp_t *silent_refresher(void) {
@@ -305,6 +317,7 @@ int main(void) {
         sp_test(test_remote_hangup_before_talk_time),
         sp_test(test_remote_bye_at_talk_time_is_normal),
         sp_test(test_remote_hangup_drop_timing),
+        sp_test(test_retransmitted_2xx_keeps_talk_time),
         sp_test(test_EXP_1_far_end_tears_down_in_window),
         sp_test(test_EXP_1_window_edge),
         sp_test(test_EXP_1_far_end_never_tears_down),

@@ -45,6 +45,27 @@ static void test_fires_in_deadline_order_ties_by_arming(void **s) {
     sb_heap_free(&h);
 }
 
+/* The arming sequence is 32 bits and compared modulo 2^32: ties still fire in arming order
+ * across its wrap. */
+static void test_ties_in_order_across_seq_wrap(void **s) {
+    (void)s;
+    sb_heap h;
+    sb_tmr t[4];
+    sb_heap_init(&h);
+    h.seq = UINT32_MAX - 1;
+    norder = 0;
+    for (int i = 0; i < 4; i++) {
+        sb_tmr_init(&t[i], record, (void *)(intptr_t)i);
+        sb_tmr_arm(&h, &t[i], 10);
+    }
+    sb_heap_run(&h, 10);
+    assert_int_equal(norder, 4);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(order[i], i);
+    assert_int_equal(sizeof(sb_tmr), 32);
+    sb_heap_free(&h);
+}
+
 static void test_rearm_and_cancel(void **s) {
     (void)s;
     sb_heap h;
@@ -199,6 +220,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reserve_then_arm_never_grows),
         cmocka_unit_test(test_fires_in_deadline_order_ties_by_arming),
+        cmocka_unit_test(test_ties_in_order_across_seq_wrap),
         cmocka_unit_test(test_rearm_and_cancel),
         cmocka_unit_test(test_timer_armed_while_running_fires_if_due),
         cmocka_unit_test(test_random_heap_stays_ordered),
