@@ -60,8 +60,8 @@ typedef struct sb_call {
     char *call_id, *remote_tag, *local_uri, *remote_uri, *remote_target, *route;
     sb_sdp_local sdp;
     sb_tmr ok_tmr; /* UAS: 2xx retransmission until ACK (RFC 6026 / §13.3.1.4) */
-    /* Before the answer the ring time (UAS: send the 200) or Timer C (UAC: give up waiting);
-     * after it the talk time (hang up). The two never overlap, so they share one timer. */
+    /* Before the answer: the ring time, then the UAS sends its 200, or Timer C, then the UAC
+     * gives up. After it: the talk time, then we hang up. These never overlap: one timer. */
     sb_tmr phase_tmr;
     sb_tmr media_tmr; /* hold / resume schedule and 491 back-off */
     uint32_t hold_at_ms, resume_at_ms, duration_ms;

@@ -45,7 +45,7 @@ static void on_retry(void *owner, sb_tmr *t, uint64_t now);
 
 static uint32_t our_min_se(const sb_ua *e) {
     uint32_t m = e->cfg.timer.min_se_s;
-    return (!e->cfg.timer.unchecked && m < 90) ? 90 : m; /* HDR-5 */
+    return (!e->cfg.timer.unchecked && m < SB_SE_FLOOR_S) ? SB_SE_FLOOR_S : m; /* HDR-5 */
 }
 
 static uint32_t max_u32(uint32_t a, uint32_t b) {
@@ -194,7 +194,8 @@ void sb__st_on_2xx(sb_ua *e, sb_call *c, const sb_msg *m, bool refresh, uint64_t
     sb_refresher r = SB_REFRESHER_NONE;
     bool has = h && sb_parse_session_expires(h->value, &se, &r, NULL) == 0;
     if (has) {
-        if (!tc->unchecked) check(e, c, SB_VIO_SE_BELOW_90, se >= 90, "2xx Session-Expires %u", se);
+        if (!tc->unchecked)
+            check(e, c, SB_VIO_SE_BELOW_90, se >= SB_SE_FLOOR_S, "2xx Session-Expires %u", se);
         if (st->sent_se) {
             check(e, c, SB_VIO_SE_BELOW_MIN_SE, se >= st->min_se_s, "2xx SE %u < our Min-SE %u", se,
                   st->min_se_s);
@@ -476,16 +477,17 @@ void sb__st_answer(sb_ua *e, sb_call *c, const sb_msg *m, sb_buf *b, bool refres
     bool listed = sb_msg_has_token(m, SB_HDR_SUPPORTED, "timer") ||
                   sb_msg_has_token(m, SB_HDR_REQUIRE, "timer");
     const sb_hdr *h = sb_msg_hdr(m, SB_HDR_SESSION_EXPIRES);
-    uint32_t req_se = 0, req_min = 90;
+    uint32_t req_se = 0, req_min = SB_SE_FLOOR_S; /* absent Min-SE means 90 (HDR-5) */
     sb_refresher req_r = SB_REFRESHER_NONE;
     bool has = h && sb_parse_session_expires(h->value, &req_se, &req_r, NULL) == 0;
     const sb_hdr *mh = sb_msg_hdr(m, SB_HDR_MIN_SE);
-    if (mh && sb_parse_min_se(mh->value, &req_min) != 0) req_min = 90;
+    if (mh && sb_parse_min_se(mh->value, &req_min) != 0) req_min = SB_SE_FLOOR_S;
     st->min_se_s = max_u32(st->min_se_s, req_min); /* REF-6 */
     check(e, c, SB_VIO_DUPLICATE_SE, m->count[SB_HDR_SESSION_EXPIRES] <= 1,
           "%u Session-Expires headers", (unsigned)m->count[SB_HDR_SESSION_EXPIRES]);
     if (has && !tc->unchecked)
-        check(e, c, SB_VIO_SE_BELOW_90, req_se >= 90, "request Session-Expires %u", req_se);
+        check(e, c, SB_VIO_SE_BELOW_90, req_se >= SB_SE_FLOOR_S, "request Session-Expires %u",
+              req_se);
     if (refresh && st->se_s && st->refresher == SB_ST_REMOTE && st->phase != SB_ST_SOFT)
         check(e, c, SB_VIO_MISSED_REFRESH, true, NULL); /* UAC-13: it refreshed in time */
     if (refresh && st->se_s && listed && req_r != SB_REFRESHER_NONE) {
