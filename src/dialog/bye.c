@@ -15,7 +15,7 @@ void sb__send_bye(sb_ua *e, sb_call *c, sb_end_reason why, uint64_t now) {
     if (c->state == SB_CS_ENDING || c->state == SB_CS_ENDED) return;
     sb_tmr_cancel(&e->heap, &c->phase_tmr);
     sb_tmr_cancel(&e->heap, &c->media_tmr);
-    sb_tmr_cancel(&e->heap, &c->ok_tmr);
+    sb__ok_acked(e, c);
     sb__st_stop(e, c);
     /* An unanswered incoming re-INVITE is finished first, so that no transaction waits on a
      * dialog that is going away. */

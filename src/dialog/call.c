@@ -49,7 +49,6 @@ sb_call *sb__call_new(sb_ua *e, sb_role role, uint64_t now) {
     c->sdp.sess_id = sb_rng_next(&e->rng) % 1000000000ull + 1;
     c->sdp.version = 1;
     c->sdp.port = (uint16_t)(10000 + 2 * (c->handle % 20000));
-    sb_tmr_init(&c->ok_tmr, on_ok_retx, c);
     sb_tmr_init(&c->phase_tmr, on_phase_tmr, c);
     sb_tmr_init(&c->media_tmr, sb__on_media_tmr, c);
     sb__st_init(e, c);
@@ -104,7 +103,7 @@ sb_call *sb__call_by_handle(const sb_ua *e, uint32_t handle) {
 }
 
 static void call_free(sb_ua *e, sb_call *c) {
-    sb_tmr_cancel(&e->heap, &c->ok_tmr);
+    sb__ok_acked(e, c);
     sb_tmr_cancel(&e->heap, &c->phase_tmr);
     sb_tmr_cancel(&e->heap, &c->media_tmr);
     sb__st_stop(e, c);
@@ -118,7 +117,6 @@ static void call_free(sb_ua *e, sb_call *c) {
     if (c->next) c->next->prev = c->prev;
     e->stats.live_calls--;
     sb_heap_release(&e->heap, CALL_TIMERS);
-    free(c->ok_msg);
     if (c->call_id != c->stats.call_id) free(c->call_id);
     free(c->remote_tag);
     if (c->local_uri != e->self_uri) free(c->local_uri);
@@ -422,47 +420,51 @@ int sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from) {
 }
 
 /* 2xx retransmission until the ACK (RFC 3261 §13.3.1.4): T1 doubling to T2, 64*T1 at most;
- * with no ACK the dialog is confirmed and then ended with a BYE. */
+ * with no ACK the dialog is confirmed and then ended with a BYE. The kept 2xx and its timer
+ * exist only while the ACK is awaited (sb_okx), so a held call carries none of it. */
 static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now) {
     (void)t;
     sb_call *c = owner;
     sb_ua *e = c->eng;
-    if (!c->ok_msg) return;
-    if (now - c->ok_started_ms >= 64ull * e->cfg.t1_ms) {
-        free(c->ok_msg);
-        c->ok_msg = NULL;
+    sb_okx *ok = c->ok;
+    if (!ok) return;
+    if (now - ok->started_ms >= 64ull * e->cfg.t1_ms) {
+        sb__ok_acked(e, c);
         c->state = SB_CS_CONFIRMED;
         sb__send_bye(e, c, SB_END_ACK_TIMEOUT, now);
         return;
     }
     e->stats.retransmissions++;
-    sb_qev *q = sb__emit(e, SB_EV_RETRANSMIT, c, 200, ++c->ok_retransmits, "2xx");
+    sb_qev *q = sb__emit(e, SB_EV_RETRANSMIT, c, 200, ++ok->retransmits, "2xx");
     if (q) q->ev.addr = c->reply_to;
-    sb__send(e, &c->reply_to, c->ok_msg, c->ok_len);
-    c->ok_interval_ms = c->ok_interval_ms * 2 < e->cfg.t2_ms ? c->ok_interval_ms * 2 : e->cfg.t2_ms;
-    uint64_t next = now + c->ok_interval_ms;
-    uint64_t last = c->ok_started_ms + 64ull * e->cfg.t1_ms;
-    sb_tmr_arm(&e->heap, &c->ok_tmr, next < last ? next : last);
+    sb__send(e, &c->reply_to, ok->msg, ok->len);
+    ok->interval_ms = ok->interval_ms * 2 < e->cfg.t2_ms ? ok->interval_ms * 2 : e->cfg.t2_ms;
+    uint64_t next = now + ok->interval_ms;
+    uint64_t last = ok->started_ms + 64ull * e->cfg.t1_ms;
+    sb_tmr_arm(&e->heap, &ok->tmr, next < last ? next : last);
 }
 
 void sb__ok_keep(sb_ua *e, sb_call *c, const sb_addr *to, const char *msg, size_t len,
                  uint64_t now) {
-    free(c->ok_msg);
-    c->ok_msg = malloc(len);
-    if (!c->ok_msg) return;
-    memcpy(c->ok_msg, msg, len);
-    c->ok_len = len;
+    sb__ok_acked(e, c);
+    sb_okx *ok = malloc(sizeof *ok + len);
+    if (!ok) return; /* no copy: the 2xx is not resent; the ACK is still awaited for nothing */
+    memcpy(ok->msg, msg, len);
+    ok->len = len;
+    ok->started_ms = now;
+    ok->interval_ms = e->cfg.t1_ms;
+    ok->retransmits = 0;
+    sb_tmr_init(&ok->tmr, on_ok_retx, c);
+    c->ok = ok;
     c->reply_to = *to;
-    c->ok_started_ms = now;
-    c->ok_interval_ms = e->cfg.t1_ms;
-    c->ok_retransmits = 0;
-    sb_tmr_arm(&e->heap, &c->ok_tmr, now + c->ok_interval_ms);
+    sb_tmr_arm(&e->heap, &ok->tmr, now + ok->interval_ms); /* a slot the call reserved */
 }
 
 void sb__ok_acked(sb_ua *e, sb_call *c) {
-    sb_tmr_cancel(&e->heap, &c->ok_tmr);
-    free(c->ok_msg);
-    c->ok_msg = NULL;
+    if (!c->ok) return;
+    sb_tmr_cancel(&e->heap, &c->ok->tmr);
+    free(c->ok);
+    c->ok = NULL;
 }
 
 void sb__reply_pending(sb_ua *e, sb_call *c, int status, uint64_t now) {

@@ -324,7 +324,7 @@ void sb__uas_invite(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *from, u
 }
 
 void sb__on_ack(sb_ua *e, sb_call *c, const sb_msg *m, uint64_t now) {
-    if (!c->ok_msg || m->cseq != c->invite_cseq) return;
+    if (!c->ok || m->cseq != c->invite_cseq) return;
     sb__ok_acked(e, c);
     if (c->state == SB_CS_WAIT_ACK) c->state = SB_CS_CONFIRMED;
     if (c->bye_after_ack) sb__send_bye(e, c, (sb_end_reason)c->bye_after_ack, now);

@@ -13,7 +13,7 @@
 #include <string.h>
 
 static bool invite_busy(const sb_call *c) {
-    return c->inv_txn || c->srv_inv || c->ok_msg || c->state != SB_CS_CONFIRMED;
+    return c->inv_txn || c->srv_inv || c->ok || c->state != SB_CS_CONFIRMED;
 }
 
 int sb__send_reinvite(sb_ua *e, sb_call *c, bool refresh, uint64_t now) {
@@ -174,7 +174,7 @@ void sb__in_dialog_session_request(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg
         reply_extra(e, t, m, 481, NULL, 0, now);
         return;
     }
-    if (invite && (c->inv_txn || c->ok_msg)) { /* GLR-2 */
+    if (invite && (c->inv_txn || c->ok)) { /* GLR-2 */
         reply_extra(e, t, m, 491, NULL, 0, now);
         return;
     }

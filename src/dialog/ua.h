@@ -37,6 +37,15 @@ typedef enum { SB_NEXT_NONE = 0, SB_NEXT_HOLD, SB_NEXT_RESUME } sb_next_media;
 
 typedef struct sb_ua sb_ua;
 
+/* UAS: our 2xx to an INVITE, kept and resent until its ACK (RFC 3261 §13.3.1.4). */
+typedef struct {
+    sb_tmr tmr; /* owner: the call */
+    uint64_t started_ms;
+    uint32_t interval_ms, retransmits;
+    size_t len;
+    char msg[]; /* the 2xx */
+} sb_okx;
+
 typedef struct sb_call {
     sb_hnode by_callid;
     sb_hnode by_handle;
@@ -50,16 +59,12 @@ typedef struct sb_call {
     uint8_t upd_outstanding;
     uint8_t hold_mode;
     uint32_t local_cseq, remote_cseq, invite_cseq;
-    uint32_t ok_interval_ms;
-    /* UAS: times our kept 2xx has been sent again (SB_EV_RETRANSMIT's value) */
-    uint32_t ok_retransmits;
     sb_addr peer; /* next hop for in-dialog requests */
     char local_tag[20];
     /* Dialog strings, each its own allocation sized to fit (RFC 4475 longreq has 300-byte
      * URIs); NULL when not known. route is the Route header value, ready to send. */
     char *call_id, *remote_tag, *local_uri, *remote_uri, *remote_target, *route;
     sb_sdp_local sdp;
-    sb_tmr ok_tmr; /* UAS: 2xx retransmission until ACK (RFC 6026 / §13.3.1.4) */
     /* Before the answer: the ring time, then the UAS sends its 200, or Timer C, then the UAC
      * gives up. After it: the talk time, then we hang up. These never overlap: one timer. */
     sb_tmr phase_tmr;
@@ -67,11 +72,10 @@ typedef struct sb_call {
     uint32_t hold_at_ms, resume_at_ms, duration_ms;
     struct sb_txn *inv_txn; /* our open INVITE client transaction */
     struct sb_txn *srv_inv; /* the peer's INVITE server transaction while unanswered */
-    char *ok_msg;           /* UAS: our 2xx, kept until ACK */
-    size_t ok_len;
-    struct sb_txn *txns;   /* every transaction that points at this call */
-    sb_sdp_local sdp_prev; /* restored when an offer of ours is refused (GLR-6) */
-    uint8_t cancel_wanted; /* UAC: hang up asked before any provisional arrived */
+    sb_okx *ok;             /* UAS: our 2xx while its ACK is awaited, else NULL */
+    struct sb_txn *txns;    /* every transaction that points at this call */
+    sb_sdp_local sdp_prev;  /* restored when an offer of ours is refused (GLR-6) */
+    uint8_t cancel_wanted;  /* UAC: hang up asked before any provisional arrived */
     uint8_t cancel_sent;
     uint8_t bye_after_ack;  /* UAS: sb_end_reason of a hangup waiting for our 2xx's ACK */
     uint8_t media_491s;     /* 491s to the current media change (GLR-3: retry once) */
@@ -79,7 +83,6 @@ typedef struct sb_call {
     uint8_t held, hold_done;
     uint8_t wish, wish_prev; /* sb_dir we want: sendrecv, or sendonly/inactive while holding */
     uint64_t resume_due_ms;
-    uint64_t ok_started_ms;
     sb_addr reply_to; /* where our kept 2xx goes (the INVITE's source) */
     sb_st st;
     sb_call_stats stats;
