@@ -90,3 +90,23 @@ answer_bg() {
         --report "$TMP/$name.json" --trace "$TMP/$name.trace.txt" -q "$@"
     wait_udp "$port"
 }
+
+# expect_refused_then_hung_up FILE: the first call of a sipbeat report refused the far end's
+# refresh by fault (--timer-answer-refresh 481) and the far end then hung up: the call passed,
+# ended refresh_failed by the far end, with REF-8 passed and no UAC-13 blamed on it.
+expect_refused_then_hung_up() {
+    local r=$1 c='.summary.compliance["REF-8"]'
+    expect_eq "$(call_field "$r" result)" answered "result"
+    expect_eq "$(call_field "$r" passed)" true "passed"
+    expect_eq "$(call_field "$r" end_reason)" refresh_failed "end_reason"
+    expect_eq "$(call_field "$r" ended_by)" remote "ended_by"
+    expect_eq "$(call_field "$r" fault_injected)" true "fault_injected"
+    expect_eq "$(call_field "$r" session_timer_refresher)" remote "refresher"
+    expect_eq "$(call_field "$r" session_timer_refreshes_refused)" 1 "refreshes refused"
+    expect_eq "$(call_field "$r" session_timer_refreshes)" 0 "successful refreshes"
+    expect_eq "$(call_field "$r" 'session_timer_violations | length')" 0 "violations"
+    has_violation "$r" UAC-13 && fail "UAC-13 blamed on the far end for the refresh we refused"
+    expect_eq "$(jqr "$r" "$c.evaluated")" 1 "REF-8 evaluated"
+    expect_eq "$(jqr "$r" "$c.passed")" 1 "REF-8 passed"
+    expect_eq "$(jqr "$r" '.summary.compliance["UAC-13"].failed')" 0 "UAC-13 failed"
+}
