@@ -388,6 +388,6 @@ size_t sb_engine_awaiting_ack(const sb_engine *e);
 size_t sb_engine_live_calls(const sb_engine *e, uint32_t *out, size_t cap);
 
 /* The live record of a call, or NULL. Valid until the next engine call. */
-const sb_call_stats *sb_engine_call_stats(const sb_engine *e, uint32_t handle);
+const sb_call_stats *sb_engine_call_stats(sb_engine *e, uint32_t handle);
 
 #endif

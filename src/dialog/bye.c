@@ -13,8 +13,8 @@ void sb__talk_due(sb_call *c, uint64_t now) {
 
 void sb__send_bye(sb_ua *e, sb_call *c, sb_end_reason why, uint64_t now) {
     if (c->state == SB_CS_ENDING || c->state == SB_CS_ENDED) return;
-    sb_tmr_cancel(&e->heap, &c->phase_tmr);
-    sb_tmr_cancel(&e->heap, &c->media_tmr);
+    sb_tmr_cancel(&e->heap, &c->sc.phase_tmr);
+    sb_tmr_cancel(&e->heap, &c->sc.media_tmr);
     sb__ok_acked(e, c);
     sb__st_stop(e, c);
     /* An unanswered incoming re-INVITE is finished first, so that no transaction waits on a
@@ -27,11 +27,11 @@ void sb__send_bye(sb_ua *e, sb_call *c, sb_end_reason why, uint64_t now) {
     sb__new_branch(e, branch);
     sb_buf_init(&b, out, sizeof out);
     /* A BYE never shares a CSeq with a refresh (issue: ordering). */
-    uint32_t cseq = ++c->local_cseq;
+    uint32_t cseq = ++c->dlg.local_cseq;
     sb__req_begin(e, c, &b, SB_METHOD_BYE, cseq, branch);
     sb__req_finish(&b, NULL, NULL, 0);
     if (b.overflow || !sb_txn_client_start(&e->txn, c, &c->txns, SB_METHOD_BYE, SB_PURPOSE_BYE,
-                                           &c->peer, branch, cseq, out, b.len, now))
+                                           &c->dlg.peer, branch, cseq, out, b.len, now))
         sb__call_end(e, c, c->stats.result, why, false, now);
 }
 
@@ -45,10 +45,10 @@ void sb__bye_done(sb_ua *e, sb_call *c, int status, uint64_t now) {
 }
 
 /* RFC 3326: Reason: protocol ;cause=N ;text="..." — kept so that a drop names its cause. */
-static void keep_reason(sb_call *c, const sb_msg *m) {
+static void keep_reason(sb_ua *e, sb_call *c, const sb_msg *m) {
     const sb_hdr *h = sb_msg_hdr(m, SB_HDR_REASON);
-    if (!h) return;
-    sb_call_stats *s = &c->stats;
+    sb_call_notes *s = h ? sb__notes(e, c) : NULL;
+    if (!s) return;
     sb_slice v = h->value, cause, text;
     const char *semi = v.n ? memchr(v.p, ';', v.n) : NULL;
     sb_slice proto = sb_slice_trim((sb_slice){v.p, semi ? (size_t)(semi - v.p) : v.n});
@@ -61,7 +61,7 @@ static void keep_reason(sb_call *c, const sb_msg *m) {
         uint32_t x = 0;
         for (size_t i = 0; i < cause.n && cause.p[i] >= '0' && cause.p[i] <= '9' && x < 65536; i++)
             x = x * 10 + (uint32_t)(cause.p[i] - '0');
-        s->remote_reason_cause = x < 65536 ? (uint16_t)x : 0;
+        c->stats.remote_reason_cause = x < 65536 ? (uint16_t)x : 0;
     }
     if (sb_param_get(v, "text", &text)) {
         if (text.n >= 2 && text.p[0] == '"' && text.p[text.n - 1] == '"') {
@@ -79,13 +79,13 @@ static void keep_reason(sb_call *c, const sb_msg *m) {
 static bool early(const sb_ua *e, const sb_call *c, uint64_t now) {
     if (!c->stats.answer_ms) return false;
     uint64_t bar =
-        c->role == SB_ROLE_UAC && c->duration_ms ? c->duration_ms : e->cfg.min_duration_ms;
+        c->role == SB_ROLE_UAC && c->sc.duration_ms ? c->sc.duration_ms : e->cfg.min_duration_ms;
     return bar && now - c->stats.answer_ms + SB_HANGUP_TOLERANCE_MS < bar;
 }
 
 void sb__on_bye(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
     sb__reply(e, t, m, &t->peer, 200, NULL, now);
-    keep_reason(c, m);
+    keep_reason(e, c, m);
     sb_end_reason why = c->stats.end_reason == SB_END_NONE ? SB_END_NORMAL : c->stats.end_reason;
     if (c->state == SB_CS_ENDING) { /* BYEs crossed: ours will be answered or time out */
         sb__call_end(e, c, c->stats.result, why, false, now);

@@ -4,16 +4,97 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sb__str_set(char **dst, sb_slice s) {
-    free(*dst);
-    *dst = NULL;
-    if (!s.n) return 0;
-    char *p = malloc(s.n + 1);
-    if (!p) return SB_ENOMEM;
-    memcpy(p, s.p, s.n);
-    p[s.n] = '\0';
-    *dst = p;
+/* A field points into the block, or at a string that outlives the dialog (borrowed). */
+static bool in_block(const sb_dialog *d, const char *p) {
+    uintptr_t a = (uintptr_t)p, lo = (uintptr_t)d->strs;
+    return p && d->strs && a >= lo && a < lo + d->strs_len;
+}
+
+int sb__dlg_set(sb_dialog *d, char **field, sb_slice s) {
+    char **f[] = {&d->call_id,    &d->remote_tag,    &d->local_uri,
+                  &d->remote_uri, &d->remote_target, &d->route};
+    enum { N = sizeof f / sizeof f[0] };
+    size_t len[N], total = 0;
+    for (size_t i = 0; i < N; i++) {
+        len[i] = f[i] == field ? s.n : in_block(d, *f[i]) ? strlen(*f[i]) : 0;
+        total += len[i] ? len[i] + 1 : 0;
+    }
+    if (total > UINT32_MAX) return SB_ENOMEM;
+    char *blk = total ? malloc(total) : NULL;
+    if (total && !blk) return SB_ENOMEM;
+    char *w = blk;
+    for (size_t i = 0; i < N; i++) {
+        if (f[i] != field && !in_block(d, *f[i])) continue; /* NULL or borrowed: kept as is */
+        if (!len[i]) {
+            *f[i] = NULL;
+            continue;
+        }
+        memcpy(w, f[i] == field ? s.p : *f[i], len[i]);
+        w[len[i]] = '\0';
+        *f[i] = w;
+        w += len[i] + 1;
+    }
+    free(d->strs);
+    d->strs = blk;
+    d->strs_len = (uint32_t)total;
     return 0;
+}
+
+void sb__dlg_free(sb_dialog *d) {
+    free(d->strs);
+    d->strs = NULL;
+    d->strs_len = 0;
+}
+
+sb_call_notes *sb__notes(sb_ua *e, sb_call *c) {
+    if (!c->notes) c->notes = calloc(1, sizeof *c->notes);
+    if (!c->notes) e->stats.resource_failures++;
+    return c->notes;
+}
+
+void sb__set_final(sb_ua *e, sb_call *c, int status, const char *phrase, size_t n) {
+    c->stats.final_status_code = (uint16_t)status;
+    const char *std = sb__reason_phrase(status);
+    c->stats.own_phrase = phrase && !(strlen(std) == n && memcmp(std, phrase, n) == 0);
+    if (!c->stats.own_phrase) return;
+    sb_call_notes *x = sb__notes(e, c);
+    if (!x) {
+        c->stats.own_phrase = 0;
+        return;
+    }
+    if (n > sizeof x->final_reason_phrase - 1) n = sizeof x->final_reason_phrase - 1;
+    memcpy(x->final_reason_phrase, phrase, n);
+    x->final_reason_phrase[n] = '\0';
+}
+
+static void copy_str(char *dst, size_t cap, const char *s) {
+    size_t n = s ? strlen(s) : 0;
+    if (n > cap - 1) n = cap - 1;
+    memcpy(dst, s ? s : "", n);
+    dst[n] = '\0';
+}
+
+void sb__record(const sb_ua *e, const sb_call *c, sb_call_stats *o) {
+    memset(o, 0, sizeof *o);
+    const sb_call_rec *r = &c->stats;
+#define SB__REC_COPY(type, name) o->name = r->name;
+    SB_REC_FIELDS(SB__REC_COPY)
+#undef SB__REC_COPY
+    o->role = (sb_role)c->role;
+    o->session_timer_mode = e->cfg.timer.mode;
+    copy_str(o->call_id, sizeof o->call_id, c->dlg.call_id);
+    const sb_call_notes *x = c->notes;
+    if (r->own_phrase && x)
+        copy_str(o->final_reason_phrase, sizeof o->final_reason_phrase, x->final_reason_phrase);
+    else if (r->final_status_code)
+        copy_str(o->final_reason_phrase, sizeof o->final_reason_phrase,
+                 sb__reason_phrase(r->final_status_code));
+    if (x) {
+        copy_str(o->remote_reason_protocol, sizeof o->remote_reason_protocol,
+                 x->remote_reason_protocol);
+        copy_str(o->remote_reason_text, sizeof o->remote_reason_text, x->remote_reason_text);
+        copy_str(o->evidence, sizeof o->evidence, x->evidence);
+    }
 }
 
 static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now);
@@ -42,15 +123,13 @@ sb_call *sb__call_new(sb_ua *e, sb_role role, uint64_t now) {
     c->eng = e;
     c->handle = ++e->next_handle;
     c->role = (uint8_t)role;
-    c->stats.role = role;
     c->stats.start_ms = now;
-    c->stats.session_timer_mode = e->cfg.timer.mode;
-    sb_rng_hex(&e->rng, c->local_tag, 16);
-    c->sdp.sess_id = sb_rng_next(&e->rng) % 1000000000ull + 1;
-    c->sdp.version = 1;
-    c->sdp.port = (uint16_t)(10000 + 2 * (c->handle % 20000));
-    sb_tmr_init(&c->phase_tmr, on_phase_tmr, c);
-    sb_tmr_init(&c->media_tmr, sb__on_media_tmr, c);
+    sb_rng_hex(&e->rng, c->dlg.local_tag, 16);
+    c->oa.sdp.sess_id = sb_rng_next(&e->rng) % 1000000000ull + 1;
+    c->oa.sdp.version = 1;
+    c->oa.sdp.port = (uint16_t)(10000 + 2 * (c->handle % 20000));
+    sb_tmr_init(&c->sc.phase_tmr, on_phase_tmr, c);
+    sb_tmr_init(&c->sc.media_tmr, sb__on_media_tmr, c);
     sb__st_init(e, c);
     sb_hmap_add(&e->calls_by_handle, &c->by_handle, c->handle);
     c->next = e->live;
@@ -62,23 +141,16 @@ sb_call *sb__call_new(sb_ua *e, sb_role role, uint64_t now) {
     return c;
 }
 
-/* Sets the call's Call-ID (the report keeps a copy, cut to fit) and indexes the call by it. */
+/* Sets the call's Call-ID (the public record gets a copy cut to fit) and indexes the call. */
 int sb__call_index(sb_ua *e, sb_call *c, sb_slice call_id) {
-    size_t n = call_id.n < sizeof c->stats.call_id - 1 ? call_id.n : sizeof c->stats.call_id - 1;
-    memcpy(c->stats.call_id, call_id.p, n);
-    c->stats.call_id[n] = '\0';
-    /* The record's copy is the dialog's own when the whole Call-ID fits it; a longer one
-     * (RFC 4475 has some) gets its own allocation and the record a copy cut to fit. */
-    int rc = 0;
-    if (c->call_id != c->stats.call_id) free(c->call_id);
-    c->call_id = NULL;
-    if (call_id.n && n == call_id.n)
-        c->call_id = c->stats.call_id;
-    else
-        rc = sb__str_set(&c->call_id, call_id);
-    if (!c->call_id) return rc;
-    sb_hmap_add(&e->calls_by_callid, &c->by_callid, sb_hash(c->call_id, strlen(c->call_id), 0));
-    return rc;
+    bool indexed = c->dlg.call_id != NULL;
+    int rc = sb__dlg_set(&c->dlg, &c->dlg.call_id, call_id);
+    if (rc) return rc;
+    if (indexed) sb_hmap_del(&e->calls_by_callid, &c->by_callid);
+    if (c->dlg.call_id)
+        sb_hmap_add(&e->calls_by_callid, &c->by_callid,
+                    sb_hash(c->dlg.call_id, strlen(c->dlg.call_id), 0));
+    return 0;
 }
 
 sb_call *sb__call_find(sb_ua *e, sb_slice call_id, sb_slice local_tag, sb_slice remote_tag) {
@@ -86,9 +158,10 @@ sb_call *sb__call_find(sb_ua *e, sb_slice call_id, sb_slice local_tag, sb_slice 
     uint64_t h = sb_hash(call_id.p, call_id.n, 0);
     for (sb_hnode *n = sb_hmap_first(&e->calls_by_callid, h); n; n = sb_hmap_next(n, h)) {
         sb_call *c = (sb_call *)((char *)n - offsetof(sb_call, by_callid));
-        if (strlen(c->call_id) == call_id.n && memcmp(c->call_id, call_id.p, call_id.n) == 0 &&
-            strlen(c->local_tag) == local_tag.n &&
-            memcmp(c->local_tag, local_tag.p, local_tag.n) == 0)
+        if (strlen(c->dlg.call_id) == call_id.n &&
+            memcmp(c->dlg.call_id, call_id.p, call_id.n) == 0 &&
+            strlen(c->dlg.local_tag) == local_tag.n &&
+            memcmp(c->dlg.local_tag, local_tag.p, local_tag.n) == 0)
             return c;
     }
     return NULL;
@@ -104,11 +177,11 @@ sb_call *sb__call_by_handle(const sb_ua *e, uint32_t handle) {
 
 static void call_free(sb_ua *e, sb_call *c) {
     sb__ok_acked(e, c);
-    sb_tmr_cancel(&e->heap, &c->phase_tmr);
-    sb_tmr_cancel(&e->heap, &c->media_tmr);
+    sb_tmr_cancel(&e->heap, &c->sc.phase_tmr);
+    sb_tmr_cancel(&e->heap, &c->sc.media_tmr);
     sb__st_stop(e, c);
     sb_txn_orphan_all(&c->txns, e->now);
-    if (c->call_id) sb_hmap_del(&e->calls_by_callid, &c->by_callid);
+    if (c->dlg.call_id) sb_hmap_del(&e->calls_by_callid, &c->by_callid);
     sb_hmap_del(&e->calls_by_handle, &c->by_handle);
     if (c->prev)
         c->prev->next = c->next;
@@ -117,12 +190,8 @@ static void call_free(sb_ua *e, sb_call *c) {
     if (c->next) c->next->prev = c->prev;
     e->stats.live_calls--;
     sb_heap_release(&e->heap, CALL_TIMERS);
-    if (c->call_id != c->stats.call_id) free(c->call_id);
-    free(c->remote_tag);
-    if (c->local_uri != e->self_uri) free(c->local_uri);
-    free(c->remote_uri);
-    free(c->remote_target);
-    free(c->route);
+    sb__dlg_free(&c->dlg);
+    free(c->notes);
     free(c);
 }
 
@@ -181,7 +250,9 @@ static void put_common(sb_ua *e, sb_buf *b, bool supported) {
 void sb__req_begin(sb_ua *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cseq,
                    const char *branch) {
     const char *name = sb_method_name(m);
-    const char *ruri = c->remote_target ? c->remote_target : c->remote_uri ? c->remote_uri : "";
+    const char *ruri = c->dlg.remote_target ? c->dlg.remote_target
+                       : c->dlg.remote_uri  ? c->dlg.remote_uri
+                                            : "";
     sb_buf_str(b, name);
     sb_buf_str(b, " ");
     sb_buf_str(b, ruri);
@@ -190,18 +261,18 @@ void sb__req_begin(sb_ua *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cseq,
     sb_buf_str(b, ";branch=");
     sb_buf_str(b, branch);
     sb_buf_str(b, ";rport\r\nMax-Forwards: 70\r\n");
-    put_uri_hdr(b, "From", c->local_uri, c->local_tag);
-    put_uri_hdr(b, "To", c->remote_uri, c->remote_tag);
+    put_uri_hdr(b, "From", c->dlg.local_uri, c->dlg.local_tag);
+    put_uri_hdr(b, "To", c->dlg.remote_uri, c->dlg.remote_tag);
     sb_buf_str(b, "Call-ID: ");
-    sb_buf_str(b, c->call_id ? c->call_id : "");
+    sb_buf_str(b, c->dlg.call_id ? c->dlg.call_id : "");
     sb_buf_str(b, "\r\nCSeq: ");
     sb_buf_u64(b, cseq);
     sb_buf_str(b, " ");
     sb_buf_str(b, name);
     sb_buf_str(b, "\r\n");
-    if (c->route) {
+    if (c->dlg.route) {
         sb_buf_str(b, "Route: ");
-        sb_buf_str(b, c->route);
+        sb_buf_str(b, c->dlg.route);
         sb_buf_str(b, "\r\n");
     }
     if (m == SB_METHOD_CANCEL) {
@@ -368,7 +439,7 @@ void sb__reply_reason(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *to, i
 size_t sb__sdp_body(sb_ua *e, sb_call *c, char *out, size_t cap) {
     sb_buf b;
     sb_buf_init(&b, out, cap);
-    sb_sdp_write(&b, &c->sdp, &e->cfg.local);
+    sb_sdp_write(&b, &c->oa.sdp, &e->cfg.local);
     return b.overflow ? 0 : b.len;
 }
 
@@ -382,7 +453,7 @@ int sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from) {
         sb_slice first;
         /* a Contact we cannot write back as a Request-URI is ignored (the remote URI serves) */
         if (sb_list_next(ct->value, &pos, &first) && sb__uri_usable(sb_nameaddr_uri(first)))
-            rc |= sb__str_set(&c->remote_target, sb_nameaddr_uri(first));
+            rc |= sb__dlg_set(&c->dlg, &c->dlg.remote_target, sb_nameaddr_uri(first));
     }
     /* Route set: every Record-Route entry, in order for the UAS, reversed for the UAC. */
     sb_slice items[SB_MAX_ROUTE];
@@ -402,20 +473,21 @@ int sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from) {
         if (k) sb_buf_str(&b, ", ");
         sb_buf_slice(&b, it);
     }
-    rc |= sb__str_set(&c->route, (sb_slice){route, b.overflow ? 0 : b.len});
+    rc |= sb__dlg_set(&c->dlg, &c->dlg.route, (sb_slice){route, b.overflow ? 0 : b.len});
     /* Next hop: the first route, else the remote target; IP literals only, else the source. */
     sb_slice hop = n ? sb_nameaddr_uri(c->role == SB_ROLE_UAC ? items[n - 1] : items[0])
-                   : c->remote_target ? (sb_slice){c->remote_target, strlen(c->remote_target)}
-                                      : (sb_slice){"", 0};
+                   : c->dlg.remote_target
+                       ? (sb_slice){c->dlg.remote_target, strlen(c->dlg.remote_target)}
+                       : (sb_slice){"", 0};
     sb_slice host;
     uint16_t port = 0;
     sb_addr a;
     if (hop.n && sb_uri_hostport(hop, &host, &port) == 0 &&
         sb_addr_parse(&a, host.p, host.n, port ? port : 5060) == 0)
-        c->peer = a;
+        c->dlg.peer = a;
     else if (from)
-        c->peer = *from;
-    c->peer_allows_update = sb_msg_has_token(m, SB_HDR_ALLOW, "UPDATE");
+        c->dlg.peer = *from;
+    c->dlg.peer_allows_update = sb_msg_has_token(m, SB_HDR_ALLOW, "UPDATE");
     return rc;
 }
 
@@ -436,8 +508,8 @@ static void on_ok_retx(void *owner, sb_tmr *t, uint64_t now) {
     }
     e->stats.retransmissions++;
     sb_qev *q = sb__emit(e, SB_EV_RETRANSMIT, c, 200, ++ok->retransmits, "2xx");
-    if (q) q->ev.addr = c->reply_to;
-    sb__send(e, &c->reply_to, ok->msg, ok->len);
+    if (q) q->ev.addr = ok->reply_to;
+    sb__send(e, &ok->reply_to, ok->msg, ok->len);
     ok->interval_ms = ok->interval_ms * 2 < e->cfg.t2_ms ? ok->interval_ms * 2 : e->cfg.t2_ms;
     uint64_t next = now + ok->interval_ms;
     uint64_t last = ok->started_ms + 64ull * e->cfg.t1_ms;
@@ -455,8 +527,8 @@ void sb__ok_keep(sb_ua *e, sb_call *c, const sb_addr *to, const char *msg, size_
     ok->interval_ms = e->cfg.t1_ms;
     ok->retransmits = 0;
     sb_tmr_init(&ok->tmr, on_ok_retx, c);
+    ok->reply_to = *to;
     c->ok = ok;
-    c->reply_to = *to;
     sb_tmr_arm(&e->heap, &ok->tmr, now + ok->interval_ms); /* a slot the call reserved */
 }
 
@@ -473,8 +545,8 @@ void sb__reply_pending(sb_ua *e, sb_call *c, int status, uint64_t now) {
     c->srv_inv = NULL;
     if (t && t->req && sb_msg_parse(&m, t->req, t->req_len, true) >= 0) {
         char out[SB_MAX_OUT];
-        size_t n = sb__resp_build(e, &m, status, NULL, c->local_tag, NULL, 0, NULL, NULL, 0, out,
-                                  sizeof out);
+        size_t n = sb__resp_build(e, &m, status, NULL, c->dlg.local_tag, NULL, 0, NULL, NULL, 0,
+                                  out, sizeof out);
         if (n) sb_txn_respond(t, status, out, n, now);
     }
 }
@@ -490,6 +562,6 @@ sb_txn *sb__send_session_request(sb_ua *e, sb_call *c, sb_method m, sb_purpose p
     size_t blen = with_sdp ? sb__sdp_body(e, c, body, sizeof body) : 0;
     sb__req_finish(&b, "application/sdp", body, blen);
     if (b.overflow) return NULL;
-    return sb_txn_client_start(&e->txn, c, &c->txns, m, purpose, &c->peer, branch, cseq, out, b.len,
-                               now);
+    return sb_txn_client_start(&e->txn, c, &c->txns, m, purpose, &c->dlg.peer, branch, cseq, out,
+                               b.len, now);
 }

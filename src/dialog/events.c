@@ -15,7 +15,9 @@ sb_qev *sb__emit(sb_ua *e, sb_event_type type, sb_call *c, int status, uint64_t 
     if (c) {
         q->ev.call = c->handle;
         if (type == SB_EV_CALL_ENDED && c->stats.end_ms == 0) c->stats.end_ms = e->now;
-        q->stats_off = sb_out_put(&e->out, &c->stats, sizeof c->stats);
+        sb_call_stats rec;
+        sb__record(e, c, &rec);
+        q->stats_off = sb_out_put(&e->out, &rec, sizeof rec);
         q->has_stats = q->stats_off != SIZE_MAX;
     }
     return q;

@@ -13,25 +13,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void copy_slice(char *dst, size_t cap, sb_slice s) {
-    size_t n = s.n < cap - 1 ? s.n : cap - 1;
-    memcpy(dst, s.p, n);
-    dst[n] = '\0';
-}
-
 static void end_fork(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
 
 static void talk_and_media(sb_ua *e, sb_call *c, uint64_t now) {
-    if (c->duration_ms) sb_tmr_arm(&e->heap, &c->phase_tmr, now + c->duration_ms);
-    if (c->hold_at_ms) sb_tmr_arm(&e->heap, &c->media_tmr, now + c->hold_at_ms);
+    if (c->sc.duration_ms) sb_tmr_arm(&e->heap, &c->sc.phase_tmr, now + c->sc.duration_ms);
+    if (c->sc.hold_at_ms) {
+        c->sc.step = SB_STEP_HOLD;
+        sb_tmr_arm(&e->heap, &c->sc.media_tmr, now + c->sc.hold_at_ms);
+    }
 }
 
 /* ---- UAC ---------------------------------------------------------------------------------- */
 
 void sb__uac_send_invite(sb_ua *e, sb_call *c, uint64_t now) {
-    c->invite_cseq = ++c->local_cseq;
-    sb_txn *t = sb__send_session_request(e, c, SB_METHOD_INVITE, SB_PURPOSE_INVITE, c->invite_cseq,
-                                         true, now);
+    c->dlg.invite_cseq = ++c->dlg.local_cseq;
+    sb_txn *t = sb__send_session_request(e, c, SB_METHOD_INVITE, SB_PURPOSE_INVITE,
+                                         c->dlg.invite_cseq, true, now);
     if (!t) {
         sb__call_end(e, c, SB_RESULT_FAILED, SB_END_ENGINE_LIMIT, false, now);
         return;
@@ -39,9 +36,8 @@ void sb__uac_send_invite(sb_ua *e, sb_call *c, uint64_t now) {
     c->inv_txn = t;
 }
 
-static void set_final(sb_call *c, const sb_msg *m) {
-    c->stats.final_status_code = (uint16_t)m->status;
-    copy_slice(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, m->reason);
+static void set_final(sb_ua *e, sb_call *c, const sb_msg *m) {
+    sb__set_final(e, c, m->status, m->reason.p ? m->reason.p : "", m->reason.n);
 }
 
 void sb__uac_invite_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
@@ -49,8 +45,8 @@ void sb__uac_invite_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, u
     if (s < 200) {
         /* Timer B stops at the first provisional: guard the wait for a final answer like a
          * proxy's Timer C (RFC 3261 §16.6), then CANCEL. */
-        if (!sb_tmr_armed(&c->phase_tmr) && c->state != SB_CS_ENDING && !c->stats.answer_ms)
-            sb_tmr_arm(&e->heap, &c->phase_tmr, now + SB_TIMER_C_MS);
+        if (!sb_tmr_armed(&c->sc.phase_tmr) && c->state != SB_CS_ENDING && !c->stats.answer_ms)
+            sb_tmr_arm(&e->heap, &c->sc.phase_tmr, now + SB_TIMER_C_MS);
         if (s > 100 && c->state == SB_CS_CALLING) {
             c->state = SB_CS_EARLY;
             sb__emit(e, SB_EV_CALL_PROGRESS, c, s, 0, NULL);
@@ -58,20 +54,20 @@ void sb__uac_invite_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, u
         if (c->cancel_wanted) sb__send_cancel(e, c, now); /* any 1xx, 100 too (§9.1) */
         return;
     }
-    if (!c->stats.answer_ms) sb_tmr_cancel(&e->heap, &c->phase_tmr); /* Timer C, not talk */
+    if (!c->stats.answer_ms) sb_tmr_cancel(&e->heap, &c->sc.phase_tmr); /* Timer C, not talk */
     if (s < 300) {
         if (t->seen_2xx || c->state == SB_CS_CONFIRMED) {
-            if (c->remote_tag && !sb_slice_eq(m->to_tag, c->remote_tag)) {
+            if (c->dlg.remote_tag && !sb_slice_eq(m->to_tag, c->dlg.remote_tag)) {
                 end_fork(e, c, t, m, now); /* UAC-14: a second dialog from a fork */
                 return;
             }
             sb__send_ack(e, c, m->cseq); /* a retransmitted 2xx: ACK it again */
             return;
         }
-        int rc = sb__str_set(&c->remote_tag, m->to_tag);
+        int rc = sb__dlg_set(&c->dlg, &c->dlg.remote_tag, m->to_tag);
         t->seen_2xx = 1;
         c->inv_txn = NULL;
-        set_final(c, m);
+        set_final(e, c, m);
         rc |= sb__dialog_learn(c, m, &t->peer);
         if (rc) { /* out of memory: no dialog to keep; the far end's 2xx goes unACKed */
             e->stats.resource_failures++;
@@ -92,7 +88,7 @@ void sb__uac_invite_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, u
         return;
     }
     c->inv_txn = NULL;
-    set_final(c, m);
+    set_final(e, c, m);
     if (s == 422 && c->cancel_sent) { /* hung up meanwhile: no retry */
         sb__call_end(e, c, SB_RESULT_CANCELLED, SB_END_CANCELLED, false, now);
         return;
@@ -129,7 +125,7 @@ void sb__send_ack(sb_ua *e, sb_call *c, uint32_t cseq) {
     sb_buf_init(&b, out, sizeof out);
     sb__req_begin(e, c, &b, SB_METHOD_ACK, cseq, branch);
     sb__req_finish(&b, NULL, NULL, 0);
-    if (!b.overflow) sb__send(e, &c->peer, out, b.len);
+    if (!b.overflow) sb__send(e, &c->dlg.peer, out, b.len);
 }
 
 /* CANCEL: same Request-URI, branch and CSeq number as the INVITE (§9.1). */
@@ -138,26 +134,29 @@ void sb__send_cancel(sb_ua *e, sb_call *c, uint64_t now) {
     c->cancel_wanted = 0;
     c->cancel_sent = 1;
     c->state = SB_CS_ENDING;
-    sb_tmr_cancel(&e->heap, &c->phase_tmr); /* the CANCEL's own 64*T1 limit takes over */
+    sb_tmr_cancel(&e->heap, &c->sc.phase_tmr); /* the CANCEL's own 64*T1 limit takes over */
     if (!inv) return;
     /* RFC 3261 §9.1: if no final answer comes within 64*T1 of the CANCEL, the INVITE is over */
     if (inv->state == SB_TS_PROCEEDING) sb_ltmr_arm(&e->heap, &inv->end, e->lane_64t1, now);
     char out[SB_MAX_OUT];
     sb_buf b;
     sb_buf_init(&b, out, sizeof out);
-    sb__req_begin(e, c, &b, SB_METHOD_CANCEL, c->invite_cseq, inv->branch);
+    sb__req_begin(e, c, &b, SB_METHOD_CANCEL, c->dlg.invite_cseq, inv->branch);
     sb__req_finish(&b, NULL, NULL, 0);
     if (!b.overflow)
-        sb_txn_client_start(&e->txn, c, &c->txns, SB_METHOD_CANCEL, SB_PURPOSE_CANCEL, &c->peer,
-                            inv->branch, c->invite_cseq, out, b.len, now);
+        sb_txn_client_start(&e->txn, c, &c->txns, SB_METHOD_CANCEL, SB_PURPOSE_CANCEL, &c->dlg.peer,
+                            inv->branch, c->dlg.invite_cseq, out, b.len, now);
 }
 
 /* A 2xx from a second fork of our INVITE: we keep the first dialog only, so this one is
  * ACKed and ended at once (RFC 3261 §13.2.2.4), without touching the first dialog's state. */
 static void end_fork(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
-    sb_call fork = *c; /* a scratch copy: its strings are its own, the rest is borrowed */
-    fork.remote_tag = fork.remote_target = fork.route = NULL;
-    sb__str_set(&fork.remote_tag, m->to_tag);
+    /* A scratch copy: it borrows the first dialog's strings and keeps what it learns in a
+     * block of its own (sb__dlg_set copies only the strings in the block it owns). */
+    sb_call fork = *c;
+    fork.dlg.strs = NULL;
+    fork.dlg.strs_len = 0;
+    sb__dlg_set(&fork.dlg, &fork.dlg.remote_tag, m->to_tag);
     sb__dialog_learn(&fork, m, &t->peer);
     sb__send_ack(e, &fork, m->cseq);
     char out[SB_MAX_OUT], branch[48];
@@ -167,11 +166,9 @@ static void end_fork(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t 
     sb__req_begin(e, &fork, &b, SB_METHOD_BYE, m->cseq + 1, branch);
     sb__req_finish(&b, NULL, NULL, 0);
     if (!b.overflow) /* no transaction user: nobody waits for the answer */
-        sb_txn_client_start(&e->txn, NULL, NULL, SB_METHOD_BYE, SB_PURPOSE_OTHER, &fork.peer,
+        sb_txn_client_start(&e->txn, NULL, NULL, SB_METHOD_BYE, SB_PURPOSE_OTHER, &fork.dlg.peer,
                             branch, m->cseq + 1, out, b.len, now);
-    free(fork.remote_tag);
-    free(fork.remote_target);
-    free(fork.route);
+    sb__dlg_free(&fork.dlg);
 }
 
 /* ---- UAS ---------------------------------------------------------------------------------- */
@@ -192,11 +189,12 @@ void sb__ring_due(sb_call *c, uint64_t now) {
 static bool respond(sb_ua *e, sb_call *c, const sb_msg *m, int status, const char *extra,
                     size_t extra_len, const char *body, size_t body_len, uint64_t now) {
     char out[SB_MAX_OUT];
-    size_t n = sb__resp_build(e, m, status, NULL, c->local_tag, extra, extra_len, "application/sdp",
-                              body, body_len, out, sizeof out);
+    size_t n = sb__resp_build(e, m, status, NULL, c->dlg.local_tag, extra, extra_len,
+                              "application/sdp", body, body_len, out, sizeof out);
     if (!n) return false;
     if (c->srv_inv) sb_txn_respond(c->srv_inv, status, out, n, now);
-    if (status >= 200 && status < 300) sb__ok_keep(e, c, &c->reply_to, out, n, now);
+    if (status >= 200 && status < 300 && c->srv_inv)
+        sb__ok_keep(e, c, &c->srv_inv->peer, out, n, now);
     return true;
 }
 
@@ -207,9 +205,7 @@ static void finish_unanswered(sb_ua *e, sb_call *c, const sb_msg *m, int status,
                               uint64_t now) {
     if (m) respond(e, c, m, status, extra, extra_len, NULL, 0, now);
     c->srv_inv = NULL;
-    c->stats.final_status_code = (uint16_t)status;
-    snprintf(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, "%s",
-             sb__reason_phrase(status));
+    sb__set_final(e, c, status, NULL, 0);
     sb__call_end(e, c, result, why, by_remote, now);
 }
 
@@ -235,12 +231,11 @@ static void answer(sb_ua *e, sb_call *c, uint64_t now) {
     c->srv_inv = NULL;
     c->state = SB_CS_WAIT_ACK;
     c->stats.result = SB_RESULT_ANSWERED;
-    c->stats.final_status_code = 200;
-    snprintf(c->stats.final_reason_phrase, sizeof c->stats.final_reason_phrase, "OK");
+    sb__set_final(e, c, 200, NULL, 0);
     c->stats.answer_ms = now;
     sb__emit(e, SB_EV_CALL_ANSWERED, c, 200, 0, NULL);
     if (e->cfg.answer_duration_ms)
-        sb_tmr_arm(&e->heap, &c->phase_tmr, now + e->cfg.answer_duration_ms);
+        sb_tmr_arm(&e->heap, &c->sc.phase_tmr, now + e->cfg.answer_duration_ms);
 }
 
 void sb__uas_invite(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *from, uint64_t now) {
@@ -280,13 +275,13 @@ void sb__uas_invite(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *from, u
         return;
     }
     int rc = sb__call_index(e, c, m->call_id);
-    rc |= sb__str_set(&c->remote_tag, m->from_tag);
-    rc |= sb__str_set(&c->local_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value));
-    rc |= sb__str_set(&c->remote_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value));
-    c->remote_cseq = m->cseq;
-    c->invite_cseq = m->cseq;
-    c->remote_owns_callid = 1;
-    c->reply_to = *from;
+    rc |= sb__dlg_set(&c->dlg, &c->dlg.remote_tag, m->from_tag);
+    rc |= sb__dlg_set(&c->dlg, &c->dlg.local_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value));
+    rc |= sb__dlg_set(&c->dlg, &c->dlg.remote_uri,
+                      sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value));
+    c->dlg.remote_cseq = m->cseq;
+    c->dlg.invite_cseq = m->cseq;
+    c->dlg.remote_owns_callid = 1;
     rc |= sb__dialog_learn(c, m, from);
     if (rc) { /* out of memory: turned away like a call beyond our limits */
         e->stats.resource_failures++;
@@ -302,7 +297,7 @@ void sb__uas_invite(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *from, u
 
     sb_sdp_remote offer;
     sb_sdp_read(m->body, &offer);
-    if (offer.valid) c->sdp.dir = sb_dir_answer(offer.dir, SB_DIR_SENDRECV);
+    if (offer.valid) c->oa.sdp.dir = sb_dir_answer(offer.dir, SB_DIR_SENDRECV);
 
     respond(e, c, m, 100, NULL, 0, NULL, 0, now);
     if (status) { /* 421 */
@@ -317,14 +312,14 @@ void sb__uas_invite(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *from, u
     }
     if (e->cfg.ring_time_ms) {
         respond(e, c, m, 180, NULL, 0, NULL, 0, now);
-        sb_tmr_arm(&e->heap, &c->phase_tmr, now + e->cfg.ring_time_ms);
+        sb_tmr_arm(&e->heap, &c->sc.phase_tmr, now + e->cfg.ring_time_ms);
         return;
     }
     answer(e, c, now);
 }
 
 void sb__on_ack(sb_ua *e, sb_call *c, const sb_msg *m, uint64_t now) {
-    if (!c->ok || m->cseq != c->invite_cseq) return;
+    if (!c->ok || m->cseq != c->dlg.invite_cseq) return;
     sb__ok_acked(e, c);
     if (c->state == SB_CS_WAIT_ACK) c->state = SB_CS_CONFIRMED;
     if (c->bye_after_ack) sb__send_bye(e, c, (sb_end_reason)c->bye_after_ack, now);
@@ -339,9 +334,9 @@ void sb__on_cancel(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *from, ui
     sb_call *c = inv->user;
     char out[SB_MAX_OUT];
     /* the 200 carries the To tag of our provisional answers (RFC 3261 §9.2) */
-    size_t n =
-        c ? sb__resp_build(e, m, 200, NULL, c->local_tag, NULL, 0, NULL, NULL, 0, out, sizeof out)
-          : 0;
+    size_t n = c ? sb__resp_build(e, m, 200, NULL, c->dlg.local_tag, NULL, 0, NULL, NULL, 0, out,
+                                  sizeof out)
+                 : 0;
     if (n)
         sb_txn_respond(t, 200, out, n, now);
     else

@@ -19,7 +19,7 @@ static bool invite_busy(const sb_call *c) {
 int sb__send_reinvite(sb_ua *e, sb_call *c, bool refresh, uint64_t now) {
     if (invite_busy(c)) return SB_ESTATE;
     sb_txn *t = sb__send_session_request(e, c, SB_METHOD_INVITE, SB_PURPOSE_REINVITE,
-                                         ++c->local_cseq, true, now);
+                                         ++c->dlg.local_cseq, true, now);
     if (!t) return SB_ELIMIT;
     t->is_refresh = refresh;
     c->inv_txn = t;
@@ -28,83 +28,100 @@ int sb__send_reinvite(sb_ua *e, sb_call *c, bool refresh, uint64_t now) {
 
 /* The random wait after a 491 (RFC 3261 §14.1), in 10 ms steps. */
 uint64_t sb__glare_backoff_ms(sb_ua *e, const sb_call *c) {
-    if (!c->remote_owns_callid) return sb_rng_range(&e->rng, 210, 400) * 10;
+    if (!c->dlg.remote_owns_callid) return sb_rng_range(&e->rng, 210, 400) * 10;
     return sb_rng_range(&e->rng, 0, 200) * 10;
 }
 
-/* ---- hold / resume ---------------------------------------------------------------------- */
+/* ---- hold / resume: the offer/answer state machine (sb_media in ua.h) ------------------------ */
+
+sb_dir sb__oa_wish(const sb_call *c) {
+    if (c->oa.state != SB_OA_HOLDING && c->oa.state != SB_OA_HELD) return SB_DIR_SENDRECV;
+    return c->oa.hold_mode == SB_HOLD_INACTIVE ? SB_DIR_INACTIVE : SB_DIR_SENDONLY;
+}
+
+bool sb__oa_offering(const sb_call *c) {
+    return c->oa.state == SB_OA_HOLDING || c->oa.state == SB_OA_RESUMING;
+}
+
+/* Our offer was refused or timed out: the session stays as it was (GLR-6). Returns the change
+ * it carried, for a retry. */
+sb_next_media sb__oa_roll_back(sb_call *c) {
+    sb_media *oa = &c->oa;
+    sb_next_media what = oa->state == SB_OA_HOLDING ? SB_NEXT_HOLD : SB_NEXT_RESUME;
+    oa->sdp.version = oa->prev_version;
+    oa->sdp.dir = (sb_dir)oa->prev_dir;
+    oa->state = oa->prev_state;
+    return what;
+}
 
 static void try_media(sb_ua *e, sb_call *c, uint64_t now) {
-    sb_next_media what = (sb_next_media)c->media_pending;
+    sb_media *oa = &c->oa;
+    sb_next_media what = (sb_next_media)oa->next;
     if (what == SB_NEXT_NONE) return;
-    sb_dir want = what == SB_NEXT_HOLD
-                      ? (c->hold_mode == SB_HOLD_INACTIVE ? SB_DIR_INACTIVE : SB_DIR_SENDONLY)
-                      : SB_DIR_SENDRECV;
-    sb_sdp_local old = c->sdp;
-    uint8_t old_wish = c->wish;
-    c->wish = (uint8_t)want;
-    if (c->sdp.dir != want) {
-        c->sdp.dir = want;
-        c->sdp.version++;
+    sb_sdp_local old = oa->sdp;
+    uint8_t old_state = oa->state;
+    oa->state = what == SB_NEXT_HOLD ? SB_OA_HOLDING : SB_OA_RESUMING;
+    sb_dir want = sb__oa_wish(c);
+    if (oa->sdp.dir != want) {
+        oa->sdp.dir = want;
+        oa->sdp.version++;
     }
-    int rc = sb__send_reinvite(e, c, false, now); /* the offer is built from c->sdp */
+    int rc = sb__send_reinvite(e, c, false, now); /* the offer is built from oa->sdp */
     if (rc) {
-        c->sdp = old;
-        c->wish = old_wish;
+        oa->sdp = old;
+        oa->state = old_state;
     }
     if (rc == SB_ESTATE) { /* GLR-4: wait for the open INVITE transaction to finish */
-        sb_tmr_arm(&e->heap, &c->media_tmr, now + 100);
+        sb_tmr_arm(&e->heap, &c->sc.media_tmr, now + 100);
         return;
     }
-    c->media_pending = SB_NEXT_NONE;
-    if (rc) return;    /* could not send at all: the session stays as it is */
-    c->sdp_prev = old; /* what a refusal restores (GLR-6) */
-    c->wish_prev = old_wish;
-    c->media_inflight = (uint8_t)what;
+    oa->next = SB_NEXT_NONE;
+    if (rc) return; /* could not send at all: the session stays as it is */
+    oa->prev_version = old.version;
+    oa->prev_dir = (uint8_t)old.dir;
+    oa->prev_state = old_state;
 }
 
 void sb__media_change(sb_ua *e, sb_call *c, sb_next_media what, uint64_t now) {
-    c->media_pending = (uint8_t)what;
-    c->media_491s = 0;
+    c->oa.next = (uint8_t)what;
+    c->oa.glare_491s = 0;
     try_media(e, c, now);
 }
 
-/* The media timer runs the call's schedule: hold at hold_at, resume at resume_at; it also
- * carries the retries of a deferred or 491-refused offer. */
+/* The media timer: a deferred or 491-refused offer first, else the scenario's next step. */
 void sb__on_media_tmr(void *owner, sb_tmr *t, uint64_t now) {
     (void)t;
     sb_call *c = owner;
     sb_ua *e = c->eng;
-    if (c->media_pending) {
+    if (c->oa.next) {
         try_media(e, c, now);
         return;
     }
     uint64_t since = now - c->stats.answer_ms;
-    if (!c->held && c->hold_at_ms && !c->hold_done) {
-        c->hold_done = 1;
+    if (c->sc.step == SB_STEP_HOLD && !sb__oa_held(c)) {
+        c->sc.step = c->sc.resume_at_ms > since ? SB_STEP_RESUME : SB_STEP_NONE;
         sb__media_change(e, c, SB_NEXT_HOLD, now);
-        if (c->resume_at_ms > since) c->resume_due_ms = c->stats.answer_ms + c->resume_at_ms;
-    } else if (c->held) {
+    } else if (c->sc.step == SB_STEP_RESUME && sb__oa_held(c)) {
+        c->sc.step = SB_STEP_NONE;
         sb__media_change(e, c, SB_NEXT_RESUME, now);
     }
 }
 
 /* ---- responses to our re-INVITE or UPDATE ------------------------------------------------- */
 
+/* Our offer was accepted. */
 static void media_done(sb_ua *e, sb_call *c, uint64_t now) {
-    sb_next_media what = (sb_next_media)c->media_inflight;
-    c->media_inflight = SB_NEXT_NONE;
-    if (what == SB_NEXT_HOLD) {
-        c->held = 1;
-        if (c->sdp_prev.dir == SB_DIR_SENDRECV) c->stats.hold_count++;
-        sb__emit(e, SB_EV_CALL_HOLD, c, 0, 0, sb_dir_name(c->sdp.dir));
-        if (c->resume_due_ms) {
-            sb_tmr_arm(&e->heap, &c->media_tmr, c->resume_due_ms > now ? c->resume_due_ms : now);
-            c->resume_due_ms = 0;
+    if (c->oa.state == SB_OA_HOLDING) {
+        c->oa.state = SB_OA_HELD;
+        if (c->oa.prev_dir == SB_DIR_SENDRECV) c->stats.hold_count++;
+        sb__emit(e, SB_EV_CALL_HOLD, c, 0, 0, sb_dir_name(c->oa.sdp.dir));
+        if (c->sc.step == SB_STEP_RESUME) {
+            uint64_t at = c->stats.answer_ms + c->sc.resume_at_ms;
+            sb_tmr_arm(&e->heap, &c->sc.media_tmr, at > now ? at : now);
         }
-    } else if (what == SB_NEXT_RESUME) {
-        c->held = 0;
-        sb__emit(e, SB_EV_CALL_HOLD, c, 0, 0, sb_dir_name(c->sdp.dir));
+    } else if (c->oa.state == SB_OA_RESUMING) {
+        c->oa.state = SB_OA_ACTIVE;
+        sb__emit(e, SB_EV_CALL_HOLD, c, 0, 0, sb_dir_name(c->oa.sdp.dir));
     }
 }
 
@@ -120,7 +137,7 @@ void sb__session_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint
             c->inv_txn = NULL;
         else
             c->upd_outstanding = 0;
-        if (invite && c->media_inflight) media_done(e, c, now);
+        if (invite && sb__oa_offering(c)) media_done(e, c, now);
         sb__st_on_2xx(e, c, m, true, now - t->started_ms, now);
         return;
     }
@@ -128,21 +145,17 @@ void sb__session_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint
         c->inv_txn = NULL;
     else
         c->upd_outstanding = 0;
-    bool media = invite && c->media_inflight;
-    if (media) {
-        c->sdp = c->sdp_prev; /* GLR-6 */
-        c->wish = c->wish_prev;
-        sb_next_media what = (sb_next_media)c->media_inflight;
-        c->media_inflight = SB_NEXT_NONE;
-        if (s == 491 && c->media_491s++ == 0) { /* GLR-3: back off, then once more */
-            c->media_pending = (uint8_t)what;
-            sb_tmr_arm(&e->heap, &c->media_tmr, now + sb__glare_backoff_ms(e, c));
+    if (invite && sb__oa_offering(c)) {
+        sb_next_media what = sb__oa_roll_back(c);
+        if (s == 491 && c->oa.glare_491s++ == 0) { /* GLR-3: back off, then once more */
+            c->oa.next = (uint8_t)what;
+            sb_tmr_arm(&e->heap, &c->sc.media_tmr, now + sb__glare_backoff_ms(e, c));
             return;
         }
         if (s == 422) { /* the re-INVITE is a refresh too: raise and retry (422-4) */
             int why = 0;
             if (sb__st_on_422(e, c, m, &why)) {
-                c->media_pending = (uint8_t)what;
+                c->oa.next = (uint8_t)what;
                 try_media(e, c, now);
             }
             return;
@@ -182,7 +195,7 @@ void sb__in_dialog_session_request(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg
         reply_extra(e, t, m, 491, NULL, 0, now);
         return;
     }
-    c->remote_cseq = m->cseq;
+    c->dlg.remote_cseq = m->cseq;
     if (e->cfg.timer.answer_refresh_code) { /* fault injection: a broken refresh answerer */
         reply_extra(e, t, m, e->cfg.timer.answer_refresh_code, NULL, 0, now);
         sb__st_refused(e, c, e->cfg.timer.answer_refresh_code, now);
@@ -199,16 +212,16 @@ void sb__in_dialog_session_request(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg
         return;
     }
     sb_txn_attach(t, c, &c->txns);
-    c->peer_allows_update |= sb_msg_has_token(m, SB_HDR_ALLOW, "UPDATE");
+    c->dlg.peer_allows_update |= sb_msg_has_token(m, SB_HDR_ALLOW, "UPDATE");
     /* Answer the offer, if any: a changed answer bumps the o= version (RFC 3264 §8). */
     bool had_body = false;
     if (offer.valid) {
-        sb_dir d = sb_dir_answer(offer.dir, (sb_dir)c->wish);
-        if (d != c->sdp.dir) {
+        sb_dir d = sb_dir_answer(offer.dir, sb__oa_wish(c));
+        if (d != c->oa.sdp.dir) {
             /* hold_count counts the call going from active to held, whoever asked */
-            if (c->sdp.dir == SB_DIR_SENDRECV) c->stats.hold_count++;
-            c->sdp.dir = d;
-            c->sdp.version++;
+            if (c->oa.sdp.dir == SB_DIR_SENDRECV) c->stats.hold_count++;
+            c->oa.sdp.dir = d;
+            c->oa.sdp.version++;
         }
         had_body = true;
     } else if (invite) {
@@ -222,7 +235,7 @@ void sb__in_dialog_session_request(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg
     if (!n) return;
     sb_txn_respond(t, 200, out, n, now);
     if (invite) {
-        c->invite_cseq = m->cseq;
+        c->dlg.invite_cseq = m->cseq;
         sb__ok_keep(e, c, &t->peer, out, n, now);
     }
 }

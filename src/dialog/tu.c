@@ -42,9 +42,8 @@ static void on_timeout(sb_txn *t, uint64_t now) {
         break;
     case SB_PURPOSE_REINVITE:
         c->inv_txn = NULL;
-        if (c->media_inflight) {
-            c->media_inflight = SB_NEXT_NONE;
-            c->sdp = c->sdp_prev;
+        if (sb__oa_offering(c)) {
+            sb__oa_roll_back(c);
             sb__send_bye(e, c, SB_END_REFRESH_FAILED, now);
         } else {
             sb__st_refresh_failed(e, c, t, NULL, 0, now);
@@ -95,15 +94,14 @@ static void on_transport_error(sb_txn *t, uint8_t icmp_type, uint8_t icmp_code, 
     sb_ua *e = c->eng;
     c->stats.icmp_type = icmp_type;
     c->stats.icmp_code = icmp_code;
-    char phrase[sizeof c->stats.final_reason_phrase];
+    char phrase[40];
     icmp_phrase(&t->peer, icmp_type, icmp_code, phrase, sizeof phrase);
     switch (t->purpose) {
     case SB_PURPOSE_INVITE:
         /* Its own end reason rather than `rejected`: nobody answered; the far end is not there.
          * The status is the 503 of §8.1.3.1, the phrase says what really happened. */
         c->inv_txn = NULL;
-        c->stats.final_status_code = 503;
-        memcpy(c->stats.final_reason_phrase, phrase, sizeof phrase);
+        sb__set_final(e, c, 503, phrase, strlen(phrase));
         sb__call_end(e, c, SB_RESULT_FAILED, SB_END_UNREACHABLE, false, now);
         break;
     case SB_PURPOSE_REINVITE:

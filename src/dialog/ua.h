@@ -37,14 +37,134 @@ typedef enum { SB_NEXT_NONE = 0, SB_NEXT_HOLD, SB_NEXT_RESUME } sb_next_media;
 
 typedef struct sb_ua sb_ua;
 
-/* UAS: our 2xx to an INVITE, kept and resent until its ACK (RFC 3261 §13.3.1.4). */
+/* ---- The four parts of a call ---------------------------------------------------------------- */
+
+/* 1. The dialog (RFC 3261 §12): what every in-dialog request is built from. The strings live
+ * in one allocation (strs) and point into it; NULL when not known. local_uri may instead
+ * point at the UA's own URI, shared by every call we place (borrowed, not in strs). route is
+ * the Route header value, ready to send. Set them with sb__dlg_set. */
+typedef struct {
+    char *call_id, *remote_tag, *local_uri, *remote_uri, *remote_target, *route;
+    char *strs;
+    uint32_t strs_len;
+    uint32_t local_cseq, remote_cseq, invite_cseq;
+    sb_addr peer; /* next hop for in-dialog requests */
+    char local_tag[20];
+    uint8_t remote_owns_callid; /* the far end made the Call-ID (we are the UAS): GLR-3 */
+    uint8_t peer_allows_update;
+} sb_dialog;
+
+/* 2. Offer/answer and hold (RFC 3264 §8.4), as a state machine over our own offers:
+ *
+ *   ACTIVE --hold--> HOLDING --2xx--> HELD --resume--> RESUMING --2xx--> ACTIVE
+ *
+ * and HELD --hold--> HOLDING (a new hold direction). An offer that is refused or times out
+ * rolls back to the snapshot taken when it went out (GLR-6): state, o= version and direction.
+ * One wanted change may wait (next) while an INVITE transaction is open (GLR-4) or after a
+ * 491 (GLR-3). The direction we answer the far end's offers with follows the state. */
+typedef enum {
+    SB_OA_ACTIVE = 0, /* sendrecv wanted and, as far as we ask, in force */
+    SB_OA_HOLDING,    /* our hold offer is out */
+    SB_OA_HELD,
+    SB_OA_RESUMING, /* our resume offer is out */
+} sb_oa_state;
+
+typedef struct {
+    sb_sdp_local sdp;      /* ours, as last offered or answered */
+    uint64_t prev_version; /* the snapshot a refused offer restores */
+    uint8_t prev_dir, prev_state;
+    uint8_t state;      /* sb_oa_state */
+    uint8_t next;       /* sb_next_media waiting to go out */
+    uint8_t glare_491s; /* 491s to the current change (GLR-3: retry once) */
+    uint8_t hold_mode;  /* sb_hold_mode of our holds */
+} sb_media;
+
+/* 3. UAS: our 2xx to an INVITE, kept and resent until its ACK (RFC 3261 §13.3.1.4). It exists
+ * only while the ACK is awaited, so a held call carries none of it. */
 typedef struct {
     sb_tmr tmr; /* owner: the call */
     uint64_t started_ms;
     uint32_t interval_ms, retransmits;
+    sb_addr reply_to; /* where the 2xx goes (the INVITE's source) */
     size_t len;
     char msg[]; /* the 2xx */
 } sb_okx;
+
+/* The scenario steps a call has left (sb_scenario.step). */
+typedef enum { SB_STEP_NONE = 0, SB_STEP_HOLD, SB_STEP_RESUME } sb_step;
+
+/* 4. The scenario: what the test asked of this call, and its timers. Before the answer the
+ * phase timer is the ring time (the UAS sends its 200) or Timer C (the UAC gives up); after
+ * it, the talk time, then we hang up: these never overlap, so one timer. The media timer runs
+ * the hold/resume schedule and carries the retries of a deferred or 491-refused offer. The
+ * fault knobs (skip_refresh_from, answer_refresh_code) are the UA's, the same for every call;
+ * what they did to this call is session-timer state (sb_st). */
+typedef struct {
+    sb_tmr phase_tmr;
+    sb_tmr media_tmr;
+    uint32_t duration_ms;  /* talk time (UAC; 0: until hung up) */
+    uint32_t hold_at_ms;   /* 0: no scheduled hold; else this long after the answer */
+    uint32_t resume_at_ms; /* 0: stay on hold */
+    uint8_t step;          /* sb_step: the next scheduled media change */
+} sb_scenario;
+
+/* The call's record while it lives: sb_call_stats without its text and without what the call
+ * knows anyway (role, Call-ID, timer mode). sb__record builds the public record from it when an
+ * event or sb_engine_call_stats needs one: the text alone would cost 216 bytes per held call.
+ * Names and meanings are sb_call_stats's. */
+#define SB_REC_FIELDS(X)                                                                           \
+    X(uint64_t, start_ms)                                                                          \
+    X(uint64_t, answer_ms)                                                                         \
+    X(uint64_t, end_ms)                                                                            \
+    X(uint32_t, hold_count)                                                                        \
+    X(uint32_t, session_timer_negotiated_se_s)                                                     \
+    X(uint32_t, session_timer_min_se_s)                                                            \
+    X(uint32_t, session_timer_refreshes)                                                           \
+    X(uint32_t, session_timer_refresh_failures)                                                    \
+    X(int32_t, session_timer_refresh_failure_status)                                               \
+    X(uint32_t, session_timer_refresh_fallbacks)                                                   \
+    X(uint32_t, session_timer_refreshes_refused)                                                   \
+    X(uint32_t, session_timer_422_count)                                                           \
+    X(uint32_t, session_timer_refresh_interval_ms_min)                                             \
+    X(uint32_t, session_timer_refresh_interval_ms_max)                                             \
+    X(uint32_t, session_timer_refresh_rtt_ms_max)                                                  \
+    X(uint32_t, session_timer_since_refresh_ms)                                                    \
+    X(uint32_t, session_timer_soft_expiries)                                                       \
+    X(uint32_t, violations)                                                                        \
+    X(uint32_t, checks_passed)                                                                     \
+    X(uint16_t, final_status_code)                                                                 \
+    X(uint16_t, remote_reason_cause)                                                               \
+    X(uint8_t, result)                                                                             \
+    X(uint8_t, end_reason)                                                                         \
+    X(bool, ended_by_remote)                                                                       \
+    X(uint8_t, drop_timing)                                                                        \
+    X(bool, fault_injected)                                                                        \
+    X(bool, session_timer_active)                                                                  \
+    X(uint8_t, session_timer_refresher)                                                            \
+    X(uint8_t, session_timer_refresh_method)                                                       \
+    X(uint8_t, session_timer_refresh_method_local)                                                 \
+    X(uint8_t, session_timer_refresh_method_remote)                                                \
+    X(bool, session_timer_expired)                                                                 \
+    X(uint8_t, session_timer_expiry_action)                                                        \
+    X(uint8_t, evidence_of)                                                                        \
+    X(uint8_t, icmp_type)                                                                          \
+    X(uint8_t, icmp_code)
+
+typedef struct {
+#define SB__REC_FIELD(type, name) type name;
+    SB_REC_FIELDS(SB__REC_FIELD)
+#undef SB__REC_FIELD
+    uint8_t own_phrase; /* final_reason_phrase is in the notes, not the status's standard one */
+} sb_call_rec;
+
+/* The record's text, allocated the first time one is needed: a 2xx says "OK" (the standard
+ * phrase, not kept), and a far-end Reason or a violation's evidence is rare. */
+typedef struct {
+    char final_reason_phrase[40];
+    char remote_reason_protocol[8];
+    char remote_reason_text[32];
+    char evidence[64];
+} sb_call_notes;
 
 typedef struct sb_call {
     sb_hnode by_callid;
@@ -53,39 +173,20 @@ typedef struct sb_call {
     struct sb_ua *eng;           /* back-pointer for the call's own timers */
     uint32_t handle;
     uint8_t role, state;
-    uint8_t peer_allows_update;
-    uint8_t media_pending; /* sb_next_media waiting for GLR-4 or a 491 back-off */
-    uint8_t remote_owns_callid;
-    uint8_t upd_outstanding;
-    uint8_t hold_mode;
-    uint32_t local_cseq, remote_cseq, invite_cseq;
-    sb_addr peer; /* next hop for in-dialog requests */
-    char local_tag[20];
-    /* Dialog strings, each its own allocation sized to fit (RFC 4475 longreq has 300-byte
-     * URIs); NULL when not known. route is the Route header value, ready to send. */
-    char *call_id, *remote_tag, *local_uri, *remote_uri, *remote_target, *route;
-    sb_sdp_local sdp;
-    /* Before the answer: the ring time, then the UAS sends its 200, or Timer C, then the UAC
-     * gives up. After it: the talk time, then we hang up. These never overlap: one timer. */
-    sb_tmr phase_tmr;
-    sb_tmr media_tmr; /* hold / resume schedule and 491 back-off */
-    uint32_t hold_at_ms, resume_at_ms, duration_ms;
-    struct sb_txn *inv_txn; /* our open INVITE client transaction */
-    struct sb_txn *srv_inv; /* the peer's INVITE server transaction while unanswered */
-    sb_okx *ok;             /* UAS: our 2xx while its ACK is awaited, else NULL */
-    struct sb_txn *txns;    /* every transaction that points at this call */
-    sb_sdp_local sdp_prev;  /* restored when an offer of ours is refused (GLR-6) */
-    uint8_t cancel_wanted;  /* UAC: hang up asked before any provisional arrived */
+    uint8_t upd_outstanding; /* our UPDATE is out */
+    uint8_t cancel_wanted;   /* UAC: hang up asked before any provisional arrived */
     uint8_t cancel_sent;
     uint8_t bye_after_ack;  /* UAS: sb_end_reason of a hangup waiting for our 2xx's ACK */
-    uint8_t media_491s;     /* 491s to the current media change (GLR-3: retry once) */
-    uint8_t media_inflight; /* sb_next_media of our open re-INVITE */
-    uint8_t held, hold_done;
-    uint8_t wish, wish_prev; /* sb_dir we want: sendrecv, or sendonly/inactive while holding */
-    uint64_t resume_due_ms;
-    sb_addr reply_to; /* where our kept 2xx goes (the INVITE's source) */
+    struct sb_txn *inv_txn; /* our open INVITE client transaction */
+    struct sb_txn *srv_inv; /* the peer's INVITE server transaction while unanswered */
+    struct sb_txn *txns;    /* every transaction that points at this call */
+    sb_dialog dlg;
+    sb_media oa;
+    sb_okx *ok; /* UAS: our 2xx while its ACK is awaited, else NULL */
+    sb_scenario sc;
     sb_st st;
-    sb_call_stats stats;
+    sb_call_rec stats;
+    sb_call_notes *notes; /* NULL until some text is kept */
 } sb_call;
 
 struct sb_ua {
@@ -104,6 +205,7 @@ struct sb_ua {
     sb_out out;     /* transport: datagrams and events, until drained */
     sb_txn_ctx txn; /* the transactions, reporting to the dialog layer (engine.c's ops) */
     sb_engine_stats stats;
+    sb_call_stats rec; /* sb_engine_call_stats's answer, valid until the next engine call */
 };
 
 /* Sets up a UA with a copy of cfg (strings too) at time now; 0 or SB_ENOMEM. */
@@ -153,8 +255,28 @@ void sb__reply_reason(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *to, i
                       const char *reason, const char *extra, uint64_t now);
 /* A URI we can safely write back between < and > in our own messages. */
 bool sb__uri_usable(sb_slice uri);
-/* Replaces *dst with a NUL-terminated copy of s (NULL when s is empty). 0 or SB_ENOMEM. */
-int sb__str_set(char **dst, sb_slice s);
+/* Sets one of the dialog's strings (a field of d) to a copy of s (NULL when s is empty): the
+ * strings are rebuilt into one allocation. 0, or SB_ENOMEM with everything as it was. */
+int sb__dlg_set(sb_dialog *d, char **field, sb_slice s);
+void sb__dlg_free(sb_dialog *d);
+/* The public record of call c, built from its record, notes and dialog. */
+void sb__record(const sb_ua *e, const sb_call *c, sb_call_stats *out);
+/* The call's notes, allocated on first use; NULL when memory ran out (the text is lost and
+ * the loss counted in resource_failures: the call itself goes on). */
+sb_call_notes *sb__notes(sb_ua *e, sb_call *c);
+/* The final status of the INVITE and its phrase (NULL: the standard one for the status). */
+void sb__set_final(sb_ua *e, sb_call *c, int status, const char *phrase, size_t n);
+/* The direction we want while in the current offer/answer state: sendrecv, or the hold
+ * direction (sendonly or inactive) while holding or held. */
+sb_dir sb__oa_wish(const sb_call *c);
+/* Our hold or resume offer is out. */
+bool sb__oa_offering(const sb_call *c);
+/* It was refused or timed out: back to the snapshot (GLR-6). Returns the change it carried. */
+sb_next_media sb__oa_roll_back(sb_call *c);
+/* Whether the call is on hold by us (held, or our resume offer is still out). */
+static inline bool sb__oa_held(const sb_call *c) {
+    return c->oa.state == SB_OA_HELD || c->oa.state == SB_OA_RESUMING;
+}
 const char *sb__reason_phrase(int status);
 /* The SDP we would send now, in out[]; returns its length. */
 size_t sb__sdp_body(sb_ua *e, sb_call *c, char *out, size_t cap);

@@ -9,8 +9,8 @@
 
 int sb__send_update(sb_ua *e, sb_call *c, uint64_t now) {
     if (c->upd_outstanding || c->state != SB_CS_CONFIRMED) return SB_ESTATE;
-    sb_txn *t = sb__send_session_request(e, c, SB_METHOD_UPDATE, SB_PURPOSE_UPDATE, ++c->local_cseq,
-                                         false, now); /* UPD-2: no offer */
+    sb_txn *t = sb__send_session_request(e, c, SB_METHOD_UPDATE, SB_PURPOSE_UPDATE,
+                                         ++c->dlg.local_cseq, false, now); /* UPD-2: no offer */
     if (!t) return SB_ELIMIT;
     t->is_refresh = 1;
     c->upd_outstanding = 1;

@@ -124,10 +124,12 @@ size_t sb_engine_live_calls(const sb_engine *eng, uint32_t *out, size_t cap) {
     return n;
 }
 
-const sb_call_stats *sb_engine_call_stats(const sb_engine *eng, uint32_t handle) {
-    const sb_ua *e = &eng->ua;
+const sb_call_stats *sb_engine_call_stats(sb_engine *eng, uint32_t handle) {
+    sb_ua *e = &eng->ua;
     sb_call *c = sb__call_by_handle(e, handle);
-    return c ? &c->stats : NULL;
+    if (!c) return NULL;
+    sb__record(e, c, &e->rec);
+    return &e->rec;
 }
 
 int sb_engine_unreachable(sb_engine *eng, const sb_addr *dest, uint8_t icmp_type, uint8_t icmp_code,
@@ -158,7 +160,7 @@ static void malformed(sb_ua *e, const sb_addr *from, const char *why) {
 
 static void in_dialog_request(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
     sb__st_branch_check(e, c, false, 0, 0); /* BRANCH-1 held for this request */
-    if (m->cseq <= c->remote_cseq && m->method != SB_METHOD_ACK) {
+    if (m->cseq <= c->dlg.remote_cseq && m->method != SB_METHOD_ACK) {
         /* RFC 3261 §12.2.2: a lower CSeq is out of order */
         sb__reply(e, t, m, &t->peer, 500, "Retry-After: 1\r\n", now);
         return;
@@ -169,12 +171,12 @@ static void in_dialog_request(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, 
         sb__in_dialog_session_request(e, c, t, m, now);
         break;
     case SB_METHOD_BYE:
-        c->remote_cseq = m->cseq;
+        c->dlg.remote_cseq = m->cseq;
         sb__on_bye(e, c, t, m, now);
         break;
     case SB_METHOD_OPTIONS:
     case SB_METHOD_INFO:
-        c->remote_cseq = m->cseq;
+        c->dlg.remote_cseq = m->cseq;
         sb__reply(e, t, m, &t->peer, 200, NULL, now);
         break;
     case SB_METHOD_OTHER:
@@ -393,14 +395,15 @@ int sb_engine_call(sb_engine *eng, const sb_call_opts *o, uint64_t now_ms, uint3
     sb_buf_str(&b, "@");
     sb_buf_str(&b, e->host);
     size_t cid_len = b.len;
-    c->local_uri = e->self_uri; /* the same for every call we place: shared, not copied */
-    int rc = sb__str_set(&c->remote_uri, (sb_slice){o->target_uri, strlen(o->target_uri)});
-    c->peer = o->dest;
-    c->duration_ms = o->duration_ms;
-    c->hold_at_ms = o->hold_at_ms;
-    c->hold_mode = (uint8_t)(o->hold_mode ? o->hold_mode : SB_HOLD_SENDONLY);
-    c->resume_at_ms = o->resume_at_ms;
-    c->local_cseq = (uint32_t)sb_rng_range(&e->rng, 1, 9999);
+    c->dlg.local_uri = e->self_uri; /* the same for every call we place: shared, not copied */
+    int rc =
+        sb__dlg_set(&c->dlg, &c->dlg.remote_uri, (sb_slice){o->target_uri, strlen(o->target_uri)});
+    c->dlg.peer = o->dest;
+    c->sc.duration_ms = o->duration_ms;
+    c->sc.hold_at_ms = o->hold_at_ms;
+    c->oa.hold_mode = (uint8_t)(o->hold_mode ? o->hold_mode : SB_HOLD_SENDONLY);
+    c->sc.resume_at_ms = o->resume_at_ms;
+    c->dlg.local_cseq = (uint32_t)sb_rng_range(&e->rng, 1, 9999);
     rc |= sb__call_index(e, c, (sb_slice){cid, cid_len});
     if (handle) *handle = c->handle;
     sb__emit(e, SB_EV_CALL_STARTED, c, 0, 0, "INVITE");
@@ -475,7 +478,7 @@ int sb_engine_hold(sb_engine *eng, uint32_t handle, sb_hold_mode mode, uint64_t 
     sb_call *c = sb__call_by_handle(e, handle);
     if (!c) return SB_ENOTFOUND;
     if (c->state != SB_CS_CONFIRMED && c->state != SB_CS_WAIT_ACK) return SB_ESTATE;
-    c->hold_mode = (uint8_t)mode;
+    c->oa.hold_mode = (uint8_t)mode;
     sb__media_change(e, c, SB_NEXT_HOLD, now_ms);
     return 0;
 }

@@ -76,10 +76,11 @@ static void check(sb_ua *e, sb_call *c, sb_violation v, bool ok, const char *fmt
         return;
     }
     if (c->stats.violations & bit) return;
-    if (!c->stats.violations && fmt) {
+    sb_call_notes *x = !c->stats.violations && fmt ? sb__notes(e, c) : NULL;
+    if (x) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(c->stats.evidence, sizeof c->stats.evidence, fmt, ap);
+        vsnprintf(x->evidence, sizeof x->evidence, fmt, ap);
         va_end(ap);
         c->stats.evidence_of = (uint8_t)v;
     }
@@ -118,7 +119,7 @@ static void arm(sb_ua *e, sb_call *c, uint64_t now) {
 static void adopt(sb_ua *e, sb_call *c, uint32_t se, uint8_t refresher, bool refresh,
                   bool local_sent, sb_method method, uint64_t rtt_ms, uint64_t now) {
     sb_st *st = &c->st;
-    sb_call_stats *s = &c->stats;
+    sb_call_rec *s = &c->stats;
     bool changed = st->se_s != se || st->refresher != refresher;
     st->se_s = se;
     st->refresher = se ? refresher : SB_ST_NOBODY;
@@ -258,8 +259,8 @@ bool sb__st_on_422(sb_ua *e, sb_call *c, const sb_msg *m, int *why) {
 static void send_refresh(sb_ua *e, sb_call *c, uint64_t now) {
     const sb_timer_config *tc = &e->cfg.timer;
     sb_st *st = &c->st;
-    bool update =
-        tc->method == SB_REFRESH_UPDATE || (tc->method == SB_REFRESH_AUTO && c->peer_allows_update);
+    bool update = tc->method == SB_REFRESH_UPDATE ||
+                  (tc->method == SB_REFRESH_AUTO && c->dlg.peer_allows_update);
     if (st->update_refused) update = false;
     int rc = update ? sb__send_update(e, c, now) : sb__send_reinvite(e, c, true, now);
     if (rc == SB_ESTATE) { /* GLR-4: an INVITE transaction is open; look again shortly */
