@@ -156,8 +156,13 @@ static void end_fork(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t 
     sb_call fork = *c;
     fork.dlg.strs = NULL;
     fork.dlg.strs_len = 0;
-    sb__dlg_set(&fork.dlg, &fork.dlg.remote_tag, m->to_tag);
-    sb__dialog_learn(&fork, m, &t->peer);
+    fork.dlg.remote_target = fork.dlg.route = NULL; /* the fork's own, from its 2xx */
+    if (sb__dlg_set(&fork.dlg, &fork.dlg.remote_tag, m->to_tag) ||
+        sb__dialog_learn(&fork, m, &t->peer)) {
+        e->stats.resource_failures++; /* no dialog to ACK and end: the fork times out */
+        sb__dlg_free(&fork.dlg);
+        return;
+    }
     sb__send_ack(e, &fork, m->cseq);
     char out[SB_MAX_OUT], branch[48];
     sb_buf b;
