@@ -79,6 +79,10 @@ typedef struct {
     /* A far-end BYE earlier than this after the answer ends the call remote_hangup (0: only a
      * UAC's talk time sets the bar). */
     uint32_t min_duration_ms;
+    /* Digest credentials (RFC 3261 §22) for the 401/407 challenges to our requests. NULL
+     * password: none, and a challenged INVITE ends rejected with the challenge's status. */
+    const char *auth_user; /* NULL: user */
+    const char *auth_password;
     sb_timer_config timer;
 } sb_config;
 
@@ -168,7 +172,8 @@ const char *sb_drop_timing_name(sb_drop_timing v);
     X(MIN_SE_TOO_LARGE, "min_se_too_large")                                                        \
     X(SHUTDOWN, "shutdown")                                                                        \
     X(ENGINE_LIMIT, "engine_limit")                                                                \
-    X(UNREACHABLE, "unreachable") /* ICMP: nothing reachable at the INVITE's destination */
+    X(UNREACHABLE, "unreachable") /* ICMP: nothing reachable at the INVITE's destination */    \
+    X(AUTH_FAILED, "auth_failed") /* our credentials were refused: challenged again */
 
 typedef enum {
 #define SB__END_ENUM(id, name) SB_END_##id,
@@ -230,6 +235,8 @@ typedef struct {
     bool ended_by_remote;
     uint64_t start_ms, answer_ms, end_ms; /* engine time; answer_ms 0 if never answered */
     uint32_t hold_count;
+    /* 401/407 challenges to the call's requests, answered or not (RFC 3261 §22) */
+    uint32_t auth_challenges;
     /* The far end's BYE: its Reason header (RFC 3326), and where it fell (sb_drop_timing). */
     char remote_reason_protocol[8]; /* "SIP", "Q.850", ... ("" without Reason) */
     uint16_t remote_reason_cause;

@@ -2,6 +2,7 @@
 #include "dialog/ua.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int sb__ua_init(sb_ua *e, const sb_config *cfg, uint64_t now) {
@@ -9,6 +10,18 @@ int sb__ua_init(sb_ua *e, const sb_config *cfg, uint64_t now) {
     e->cfg = *cfg;
     snprintf(e->user, sizeof e->user, "%s", cfg->user ? cfg->user : "sipbeat");
     e->cfg.user = e->user;
+    if (cfg->auth_password) {
+        const char *u = cfg->auth_user ? cfg->auth_user : e->user;
+        e->auth_user = strdup(u);
+        e->auth_password = strdup(cfg->auth_password);
+        if (!e->auth_user || !e->auth_password) {
+            free(e->auth_user);
+            free(e->auth_password);
+            return SB_ENOMEM;
+        }
+    }
+    e->cfg.auth_user = e->auth_user;
+    e->cfg.auth_password = e->auth_password;
     sb_addr_format(&cfg->local, e->host, sizeof e->host, false);
     sb_addr_format(&cfg->local, e->hostport, sizeof e->hostport, true);
     snprintf(e->self_uri, sizeof e->self_uri, "sip:%s@%s", e->user, e->host);
@@ -41,4 +54,6 @@ void sb__ua_free(sb_ua *e) {
     sb_hmap_free(&e->calls_by_callid);
     sb_hmap_free(&e->calls_by_handle);
     sb_out_free(&e->out);
+    free(e->auth_user);
+    free(e->auth_password);
 }

@@ -117,6 +117,7 @@ typedef struct {
     X(uint64_t, answer_ms)                                                                         \
     X(uint64_t, end_ms)                                                                            \
     X(uint32_t, hold_count)                                                                        \
+    X(uint32_t, auth_challenges)                                                                   \
     X(uint32_t, session_timer_negotiated_se_s)                                                     \
     X(uint32_t, session_timer_min_se_s)                                                            \
     X(uint32_t, session_timer_refreshes)                                                           \
@@ -166,6 +167,9 @@ typedef struct {
     char evidence[64];
 } sb_call_notes;
 
+/* Digest credentials kept for the call's requests (dialog/auth.c); NULL until challenged. */
+typedef struct sb_call_auth sb_call_auth;
+
 typedef struct sb_call {
     sb_hnode by_callid;
     sb_hnode by_handle;
@@ -187,6 +191,7 @@ typedef struct sb_call {
     sb_st st;
     sb_call_rec stats;
     sb_call_notes *notes; /* NULL until some text is kept */
+    sb_call_auth *auth;
 } sb_call;
 
 struct sb_ua {
@@ -206,6 +211,7 @@ struct sb_ua {
     sb_txn_ctx txn; /* the transactions, reporting to the dialog layer (engine.c's ops) */
     sb_engine_stats stats;
     sb_call_stats rec; /* sb_engine_call_stats's answer, valid until the next engine call */
+    char *auth_user, *auth_password; /* owned copies of the config's (NULL: none) */
 };
 
 /* Sets up a UA with a copy of cfg (strings too) at time now; 0 or SB_ENOMEM. */
@@ -313,7 +319,23 @@ void sb__session_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint
 void sb__media_change(sb_ua *e, sb_call *c, sb_next_media what, uint64_t now);
 uint64_t sb__glare_backoff_ms(sb_ua *e, const sb_call *c);
 
+/* dialog/auth.c: digest credentials (RFC 3261 §22) */
+/* A final 401/407 to one of the call's requests: answered (the request goes again with
+ * credentials) or refused (the call ends auth_failed); true when handled, false when the verb
+ * should treat it as any failure (no credentials, no usable challenge). Any other final
+ * response resets the stale count. */
+bool sb__auth_challenged(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
+/* Appends the credentials the call keeps for a request of method m with this body. */
+void sb__auth_put(sb_ua *e, sb_call *c, sb_buf *b, sb_method m, const char *body, size_t blen);
+/* The ACK of a 2xx: the same credentials as its INVITE (§13.2.2.4). */
+void sb__auth_put_ack(const sb_call *c, sb_buf *b);
+void sb__auth_free(sb_call *c);
+/* The Request-URI of the call's in-dialog requests: the remote target, else the remote URI. */
+const char *sb__req_uri(const sb_call *c);
+
 /* dialog/bye.c */
+/* Sends a BYE request in a new client transaction; 0 or SB_ELIMIT (too big, or a limit). */
+int sb__bye_request(sb_ua *e, sb_call *c, uint64_t now);
 void sb__send_bye(sb_ua *e, sb_call *c, sb_end_reason why, uint64_t now);
 void sb__on_bye(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now);
 void sb__bye_done(sb_ua *e, sb_call *c, int status, uint64_t now);
