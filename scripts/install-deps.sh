@@ -5,7 +5,7 @@
 # As root it runs apt-get; otherwise it prints the exact line to run and fails.
 set -euo pipefail
 what=${1:-build}
-pkgs=(cmake make gcc pkg-config libuv1-dev libjansson-dev)
+pkgs=(cmake make gcc pkg-config libuv1-dev libjansson-dev libssl-dev)
 if [ "$what" = check ]; then
   pkgs+=(libcmocka-dev valgrind sip-tester kamailio clang clang-format python3 iproute2 jq procps)
 fi
