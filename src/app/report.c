@@ -157,6 +157,7 @@ json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed) {
                         json_string(sb_drop_timing_name((sb_drop_timing)st->drop_timing)));
     json_object_set_new(o, "fault_injected", json_boolean(st->fault_injected));
     json_object_set_new(o, "hold_count", json_integer(st->hold_count));
+    json_object_set_new(o, "auth_challenges", json_integer(st->auth_challenges));
 
     json_object_set_new(o, "session_timer_refreshes", json_integer(st->session_timer_refreshes));
     json_object_set_new(o, "session_timer_mode",

@@ -22,6 +22,10 @@ void sb__send_bye(sb_ua *e, sb_call *c, sb_end_reason why, uint64_t now) {
     if (c->srv_inv) sb__reply_pending(e, c, 487, now);
     c->state = SB_CS_ENDING;
     c->stats.end_reason = why;
+    if (sb__bye_request(e, c, now) != 0) sb__call_end(e, c, c->stats.result, why, false, now);
+}
+
+int sb__bye_request(sb_ua *e, sb_call *c, uint64_t now) {
     char out[SB_MAX_OUT], branch[48];
     sb_buf b;
     sb__new_branch(e, branch);
@@ -29,10 +33,12 @@ void sb__send_bye(sb_ua *e, sb_call *c, sb_end_reason why, uint64_t now) {
     /* A BYE never shares a CSeq with a refresh (issue: ordering). */
     uint32_t cseq = ++c->dlg.local_cseq;
     sb__req_begin(e, c, &b, SB_METHOD_BYE, cseq, branch);
+    sb__auth_put(e, c, &b, SB_METHOD_BYE, NULL, 0);
     sb__req_finish(&b, NULL, NULL, 0);
     if (b.overflow || !sb_txn_client_start(&e->txn, c, &c->txns, SB_METHOD_BYE, SB_PURPOSE_BYE,
                                            &c->dlg.peer, branch, cseq, out, b.len, now))
-        sb__call_end(e, c, c->stats.result, why, false, now);
+        return SB_ELIMIT;
+    return 0;
 }
 
 /* The BYE we sent was answered or timed out: the call is over either way. */

@@ -191,6 +191,7 @@ static void call_free(sb_ua *e, sb_call *c) {
     e->stats.live_calls--;
     sb_heap_release(&e->heap, CALL_TIMERS);
     sb__dlg_free(&c->dlg);
+    sb__auth_free(c);
     free(c->notes);
     free(c);
 }
@@ -250,9 +251,7 @@ static void put_common(sb_ua *e, sb_buf *b, bool supported) {
 void sb__req_begin(sb_ua *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cseq,
                    const char *branch) {
     const char *name = sb_method_name(m);
-    const char *ruri = c->dlg.remote_target ? c->dlg.remote_target
-                       : c->dlg.remote_uri  ? c->dlg.remote_uri
-                                            : "";
+    const char *ruri = sb__req_uri(c);
     sb_buf_str(b, name);
     sb_buf_str(b, " ");
     sb_buf_str(b, ruri);
@@ -560,6 +559,7 @@ sb_txn *sb__send_session_request(sb_ua *e, sb_call *c, sb_method m, sb_purpose p
     sb__req_begin(e, c, &b, m, cseq, branch);
     sb__st_request_headers(e, c, &b);
     size_t blen = with_sdp ? sb__sdp_body(e, c, body, sizeof body) : 0;
+    sb__auth_put(e, c, &b, m, body, blen);
     sb__req_finish(&b, "application/sdp", body, blen);
     if (b.overflow) return NULL;
     return sb_txn_client_start(&e->txn, c, &c->txns, m, purpose, &c->dlg.peer, branch, cseq, out,

@@ -124,6 +124,7 @@ void sb__send_ack(sb_ua *e, sb_call *c, uint32_t cseq) {
     sb__new_branch(e, branch);
     sb_buf_init(&b, out, sizeof out);
     sb__req_begin(e, c, &b, SB_METHOD_ACK, cseq, branch);
+    sb__auth_put_ack(c, &b);
     sb__req_finish(&b, NULL, NULL, 0);
     if (!b.overflow) sb__send(e, &c->dlg.peer, out, b.len);
 }

@@ -10,6 +10,7 @@ static void on_response(sb_txn *t, const sb_msg *m, uint64_t now) {
     sb_call *c = t->user;
     if (!c) return;
     sb_ua *e = c->eng;
+    if (m->status >= 200 && sb__auth_challenged(e, c, t, m, now)) return;
     switch (t->purpose) {
     case SB_PURPOSE_INVITE:
         sb__uac_invite_response(e, c, t, m, now);

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ACK for a non-2xx final: Request-URI, top Via, From, Call-ID and Route from the INVITE,
- * To from the response, CSeq number of the INVITE (§17.1.1.3). */
+/* ACK for a non-2xx final: Request-URI, top Via, From, Call-ID, Route and credentials from
+ * the INVITE, To from the response, CSeq number of the INVITE (§17.1.1.3, §22.1). */
 static void send_ack(sb_txn *t, const sb_msg *resp) {
     sb_msg req;
     if (!t->msg || sb_msg_parse(&req, t->msg, t->len, true) < 0) return;
@@ -31,7 +31,9 @@ static void send_ack(sb_txn *t, const sb_msg *resp) {
     sb_buf_u64(&b, t->cseq);
     sb_buf_str(&b, " ACK\r\n");
     for (uint16_t i = 0; i < req.nhdrs; i++)
-        if (req.hdrs[i].id == SB_HDR_ROUTE) sb_buf_hdr(&b, "Route", req.hdrs[i].value);
+        if (req.hdrs[i].id == SB_HDR_ROUTE || req.hdrs[i].id == SB_HDR_AUTHORIZATION ||
+            req.hdrs[i].id == SB_HDR_PROXY_AUTHORIZATION)
+            sb_buf_hdr(&b, sb_hdr_name(req.hdrs[i].id), req.hdrs[i].value);
     sb_buf_str(&b, "Content-Length: 0\r\n\r\n");
     if (!b.overflow) sb_out_send(t->ctx->out, &t->peer, out, b.len);
 }
