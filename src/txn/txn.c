@@ -9,6 +9,7 @@ void sb_txn_ctx_init(sb_txn_ctx *x) {
     x->live = 0;
     x->seq = 0;
     x->retransmissions = 0;
+    sb_pool_init(&x->pool, sizeof(sb_txn)); /* a size it accepts: cannot fail */
 }
 
 void sb_txn_ctx_free(sb_txn_ctx *x) {
@@ -17,6 +18,7 @@ void sb_txn_ctx_free(sb_txn_ctx *x) {
             sb_txn_destroy((sb_txn *)x->map.b[i]);
     }
     sb_hmap_free(&x->map);
+    sb_pool_free(&x->pool);
 }
 
 static uint64_t key(sb_slice branch, sb_method method, bool server) {
@@ -56,10 +58,10 @@ static void on_end(void *owner, sb_tmr *tm, uint64_t now);
 static sb_txn *txn_new(sb_txn_ctx *x, sb_txn_kind kind, sb_method method, sb_slice branch,
                        uint32_t cseq, const sb_addr *peer, uint64_t now) {
     if (x->live >= x->max_txns) return NULL;
-    sb_txn *t = calloc(1, sizeof *t);
+    sb_txn *t = sb_pool_get(&x->pool);
     if (!t) return NULL;
     if (sb_heap_reserve(x->heap, 1) != 0) { /* Timer A/E/G's slot: re-arming never fails */
-        free(t);
+        sb_pool_put(&x->pool, t);
         return NULL;
     }
     t->ctx = x;
@@ -209,7 +211,7 @@ void sb_txn_destroy(sb_txn *t) {
     x->live--;
     free(t->msg);
     free(t->req);
-    free(t);
+    sb_pool_put(&x->pool, t);
 }
 
 void sb__txn_terminate(sb_txn *t) {

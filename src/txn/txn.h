@@ -10,6 +10,7 @@
 
 #include "base/heap.h"
 #include "base/hmap.h"
+#include "base/pool.h"
 #include "sipbeat/msg.h"
 
 #include "transport/out.h"
@@ -65,6 +66,9 @@ typedef struct {
     uint32_t live;            /* live transactions */
     uint64_t seq;             /* transactions created so far: the newest one's seq */
     uint64_t retransmissions; /* messages sent again, all transactions together */
+    /* The transactions themselves: most linger 64*T1 after their call is set up and then go
+     * in bulk; from a pool of their own they leave no holes between the calls' memory. */
+    sb_pool pool;
 } sb_txn_ctx;
 
 void sb_txn_ctx_init(sb_txn_ctx *x);
