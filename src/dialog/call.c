@@ -10,26 +10,33 @@ static bool in_block(const sb_dialog *d, const char *p) {
     return p && d->strs && a >= lo && a < lo + d->strs_len;
 }
 
-int sb__dlg_set(sb_dialog *d, char **field, sb_slice s) {
+int sb__dlg_set_many(sb_dialog *d, size_t n, char **const fields[], const sb_slice vals[]) {
     char **f[] = {&d->call_id,    &d->remote_tag,    &d->local_uri,
                   &d->remote_uri, &d->remote_target, &d->route};
     enum { N = sizeof f / sizeof f[0] };
+    const char *src[N];
     size_t len[N], total = 0;
     for (size_t i = 0; i < N; i++) {
-        len[i] = f[i] == field ? s.n : in_block(d, *f[i]) ? strlen(*f[i]) : 0;
-        total += len[i] ? len[i] + 1 : 0;
+        src[i] = in_block(d, *f[i]) ? *f[i] : NULL; /* NULL or borrowed: kept as is */
+        len[i] = src[i] ? strlen(src[i]) : 0;
+        for (size_t k = 0; k < n; k++) {
+            if (fields[k] != f[i]) continue;
+            src[i] = vals[k].p ? vals[k].p : "";
+            len[i] = vals[k].n;
+        }
+        total += src[i] && len[i] ? len[i] + 1 : 0;
     }
     if (total > UINT32_MAX) return SB_ENOMEM;
     char *blk = total ? malloc(total) : NULL;
     if (total && !blk) return SB_ENOMEM;
     char *w = blk;
     for (size_t i = 0; i < N; i++) {
-        if (f[i] != field && !in_block(d, *f[i])) continue; /* NULL or borrowed: kept as is */
+        if (!src[i]) continue;
         if (!len[i]) {
             *f[i] = NULL;
             continue;
         }
-        memcpy(w, f[i] == field ? s.p : *f[i], len[i]);
+        memcpy(w, src[i], len[i]);
         w[len[i]] = '\0';
         *f[i] = w;
         w += len[i] + 1;
@@ -38,6 +45,10 @@ int sb__dlg_set(sb_dialog *d, char **field, sb_slice s) {
     d->strs = blk;
     d->strs_len = (uint32_t)total;
     return 0;
+}
+
+int sb__dlg_set(sb_dialog *d, char **field, sb_slice s) {
+    return sb__dlg_set_many(d, 1, (char **const[]){field}, &s);
 }
 
 void sb__dlg_free(sb_dialog *d) {
@@ -442,17 +453,30 @@ size_t sb__sdp_body(sb_ua *e, sb_call *c, char *out, size_t cap) {
     return b.overflow ? 0 : b.len;
 }
 
-/* Dialog state from a dialog-creating message (RFC 3261 §12.1). For the UAS, m is the INVITE;
- * for the UAC, the 2xx. Record-Route is reversed for the UAC. */
+/* Dialog state from a dialog-creating message (RFC 3261 §12.1). For the UAS, m is the INVITE:
+ * the remote tag and URI from From, the local URI from To; for the UAC, the 2xx: the remote
+ * tag from To. Then both: the remote target and the route set (Record-Route reversed for the
+ * UAC). The strings go into the dialog's block in one step. */
 int sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from) {
-    int rc = 0;
+    sb_dialog *d = &c->dlg;
+    char **fields[5];
+    sb_slice vals[5];
+    size_t nf = 0;
+    if (c->role == SB_ROLE_UAS) {
+        fields[nf] = &d->remote_tag, vals[nf++] = m->from_tag;
+        fields[nf] = &d->local_uri, vals[nf++] = sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value);
+        fields[nf] = &d->remote_uri,
+        vals[nf++] = sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value);
+    } else {
+        fields[nf] = &d->remote_tag, vals[nf++] = m->to_tag;
+    }
     const sb_hdr *ct = sb_msg_hdr(m, SB_HDR_CONTACT);
     if (ct) {
         size_t pos = 0;
         sb_slice first;
         /* a Contact we cannot write back as a Request-URI is ignored (the remote URI serves) */
         if (sb_list_next(ct->value, &pos, &first) && sb__uri_usable(sb_nameaddr_uri(first)))
-            rc |= sb__dlg_set(&c->dlg, &c->dlg.remote_target, sb_nameaddr_uri(first));
+            fields[nf] = &d->remote_target, vals[nf++] = sb_nameaddr_uri(first);
     }
     /* Route set: every Record-Route entry, in order for the UAS, reversed for the UAC. */
     sb_slice items[SB_MAX_ROUTE];
@@ -472,7 +496,8 @@ int sb__dialog_learn(sb_call *c, const sb_msg *m, const sb_addr *from) {
         if (k) sb_buf_str(&b, ", ");
         sb_buf_slice(&b, it);
     }
-    rc |= sb__dlg_set(&c->dlg, &c->dlg.route, (sb_slice){route, b.overflow ? 0 : b.len});
+    fields[nf] = &d->route, vals[nf++] = (sb_slice){route, b.overflow ? 0 : b.len};
+    int rc = sb__dlg_set_many(d, nf, fields, vals);
     /* Next hop: the first route, else the remote target; IP literals only, else the source. */
     sb_slice hop = n ? sb_nameaddr_uri(c->role == SB_ROLE_UAC ? items[n - 1] : items[0])
                    : c->dlg.remote_target

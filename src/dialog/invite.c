@@ -64,11 +64,10 @@ void sb__uac_invite_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, u
             sb__send_ack(e, c, m->cseq); /* a retransmitted 2xx: ACK it again */
             return;
         }
-        int rc = sb__dlg_set(&c->dlg, &c->dlg.remote_tag, m->to_tag);
         t->seen_2xx = 1;
         c->inv_txn = NULL;
         set_final(e, c, m);
-        rc |= sb__dialog_learn(c, m, &t->peer);
+        int rc = sb__dialog_learn(c, m, &t->peer);
         if (rc) { /* out of memory: no dialog to keep; the far end's 2xx goes unACKed */
             e->stats.resource_failures++;
             sb__call_end(e, c, SB_RESULT_FAILED, SB_END_ENGINE_LIMIT, false, now);
@@ -153,13 +152,12 @@ void sb__send_cancel(sb_ua *e, sb_call *c, uint64_t now) {
  * ACKed and ended at once (RFC 3261 §13.2.2.4), without touching the first dialog's state. */
 static void end_fork(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
     /* A scratch copy: it borrows the first dialog's strings and keeps what it learns in a
-     * block of its own (sb__dlg_set copies only the strings in the block it owns). */
+     * block of its own (sb__dlg_set_many copies only the strings in the block it owns). */
     sb_call fork = *c;
     fork.dlg.strs = NULL;
     fork.dlg.strs_len = 0;
     fork.dlg.remote_target = fork.dlg.route = NULL; /* the fork's own, from its 2xx */
-    if (sb__dlg_set(&fork.dlg, &fork.dlg.remote_tag, m->to_tag) ||
-        sb__dialog_learn(&fork, m, &t->peer)) {
+    if (sb__dialog_learn(&fork, m, &t->peer)) {
         e->stats.resource_failures++; /* no dialog to ACK and end: the fork times out */
         sb__dlg_free(&fork.dlg);
         return;
@@ -281,10 +279,6 @@ void sb__uas_invite(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *from, u
         return;
     }
     int rc = sb__call_index(e, c, m->call_id);
-    rc |= sb__dlg_set(&c->dlg, &c->dlg.remote_tag, m->from_tag);
-    rc |= sb__dlg_set(&c->dlg, &c->dlg.local_uri, sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_TO)->value));
-    rc |= sb__dlg_set(&c->dlg, &c->dlg.remote_uri,
-                      sb_nameaddr_uri(sb_msg_hdr(m, SB_HDR_FROM)->value));
     c->dlg.remote_cseq = m->cseq;
     c->dlg.invite_cseq = m->cseq;
     c->dlg.remote_owns_callid = 1;

@@ -264,6 +264,8 @@ bool sb__uri_usable(sb_slice uri);
 /* Sets one of the dialog's strings (a field of d) to a copy of s (NULL when s is empty): the
  * strings are rebuilt into one allocation. 0, or SB_ENOMEM with everything as it was. */
 int sb__dlg_set(sb_dialog *d, char **field, sb_slice s);
+/* The same for n fields at once: one rebuild. */
+int sb__dlg_set_many(sb_dialog *d, size_t n, char **const fields[], const sb_slice vals[]);
 void sb__dlg_free(sb_dialog *d);
 /* The public record of call c, built from its record, notes and dialog. */
 void sb__record(const sb_ua *e, const sb_call *c, sb_call_stats *out);
