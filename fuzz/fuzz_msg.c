@@ -1,4 +1,5 @@
 /* libFuzzer target: the SIP message parser (datagram and stream) and every header value helper. */
+#include "sip/digest.h"
 #include "sipbeat/errors.h"
 #include "sipbeat/msg.h"
 
@@ -98,7 +99,19 @@ static void walk_msg(const sb_msg *m, ptrdiff_t n) {
         bool bogus;
         if (h->id == SB_HDR_SESSION_EXPIRES) sb_parse_session_expires(h->value, &v, &r, &bogus);
         if (h->id == SB_HDR_MIN_SE) sb_parse_min_se(h->value, &v);
+        /* digest: challenges and credentials; the slices credentials hand out lie inside */
+        sb_digest_challenge ch;
+        if (sb_digest_parse_challenge(h->value, false, &ch) == 0)
+            sink += strlen(ch.realm) + strlen(ch.nonce) + strlen(ch.opaque);
+        sb_digest_creds cr;
+        if (sb_digest_parse_credentials(h->value, &cr) == 0) {
+            touch(cr.username), touch(cr.realm), touch(cr.nonce), touch(cr.uri);
+            touch(cr.response), touch(cr.cnonce), touch(cr.opaque);
+            sink += sb_digest_verify(&cr, "pw", (sb_slice){"INVITE", 6}, m->body);
+        }
     }
+    sb_digest_challenge pick;
+    if (sb_digest_pick(m, &pick) == 0) sink += pick.alg;
     for (int id = 0; id < SB_HDR__COUNT; id++) {
         const sb_hdr *h = sb_msg_hdr(m, (sb_hdr_id)id);
         if (id != SB_HDR_OTHER && (h != NULL) != (m->count[id] != 0))

@@ -22,7 +22,7 @@ if [ "$missing" -eq 1 ] || [ ! -f "$stamp" ] ||
     [ -n "$(find src include fuzz scripts/fuzz-replay.sh -newer "$stamp" \
         \( -name '*.c' -o -name '*.h' -o -name 'fuzz-replay.sh' \) | head -1)" ]; then
     mkdir -p "$out/obj"
-    rm -f "$out"/obj/*.o "$out"/replay_* "$out"/.stamp-*
+    rm -f "$out"/obj/*.o "$out"/replay_* "$out"/.stamp-* "$out/libsb_replay.a"
     pids=()
     fail=0
     for s in src/base/*.c src/sip/*.c src/transport/*.c src/txn/*.c src/dialog/*.c src/timer/*.c src/engine/*.c \
@@ -41,7 +41,7 @@ if [ "$missing" -eq 1 ] || [ ! -f "$stamp" ] ||
     ar rcs "$out/libsb_replay.a" $(ls "$out"/obj/*.o | grep -v fuzz_replay_main)
     for t in $targets; do
         "$CC" "${cflags[@]}" "fuzz/fuzz_$t.c" "$out/obj/fuzz_replay_main.o" \
-            "$out/libsb_replay.a" -o "$out/replay_$t"
+            "$out/libsb_replay.a" -lcrypto -o "$out/replay_$t"
     done
     touch "$stamp"
 fi

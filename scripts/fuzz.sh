@@ -63,7 +63,7 @@ build() {
     ar rcs "$out/libsb_fuzz.a" "$out"/obj/*.o
     for t in $targets; do
         # shellcheck disable=SC2086
-        $CC $cflags -fsanitize=fuzzer,address,undefined "fuzz/fuzz_$t.c" "$out/libsb_fuzz.a" \
+        $CC $cflags -fsanitize=fuzzer,address,undefined "fuzz/fuzz_$t.c" "$out/libsb_fuzz.a" -lcrypto \
             -o "$out/fuzz_$t"
     done
     touch "$stamp"
