@@ -266,7 +266,7 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
         } else if (eq) {
             return fail(&e, "%s: takes no value, got '%s'", name, eq + 1);
         }
-        char why[256];
+        char why[512];
         if (sb_setting_parse(f, name, val, c, why, sizeof why) != 0) return fail(&e, "%s", why);
         if (c->cmd == SB_CMD_HELP) return 0;
         s.val[row(f)] = val ? val : "";

@@ -8,6 +8,7 @@
 
 #include "app/cli.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static sb_cli cli;
@@ -178,6 +179,42 @@ static void verdict_flags(void **state) {
     expect_usage(PARSE("answer", "--min-duration", "15"),
                  "sipbeat: --min-duration 15: a duration needs a unit (allowed: a whole number "
                  "with unit ms, s, m or h, e.g. 500ms, 10s, 2m, 1h)");
+}
+
+/* --user and --auth-user, for call and answer; demo takes neither. */
+static void identity_flags(void **state) {
+    (void)state;
+    assert_int_equal(PARSE("call", "sip:a@127.0.0.1"), 0);
+    assert_string_equal(cli.cfg.user, "sipbeat");
+    assert_null(cli.cfg.auth_user); /* the engine then uses the user */
+    assert_int_equal(
+        PARSE("call", "sip:a@127.0.0.1", "--user", "1001", "--auth-user", "1001@pbx.example"), 0);
+    assert_string_equal(cli.cfg.user, "1001");
+    assert_string_equal(cli.cfg.auth_user, "1001@pbx.example");
+    assert_int_equal(PARSE("answer", "--user=alice"), 0);
+    assert_string_equal(cli.cfg.user, "alice");
+    assert_null(cli.cfg.auth_user);
+
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--user", "alice@pbx"),
+                 "sipbeat: --user alice@pbx: '@' is not allowed (allowed: a SIP user part of "
+                 "1..63 bytes: letters, digits, -_.!~*'()&=+$,;?/ and %HH escapes)");
+    expect_usage(PARSE("answer", "--user", ""),
+                 "sipbeat: --user '': empty (allowed: a SIP user part of 1..63 bytes: letters, "
+                 "digits, -_.!~*'()&=+$,;?/ and %HH escapes)");
+    expect_usage(PARSE("answer", "--user", "a b"),
+                 "sipbeat: --user a b: a space is not allowed (allowed: a SIP user part of "
+                 "1..63 bytes: letters, digits, -_.!~*'()&=+$,;?/ and %HH escapes)");
+    expect_usage(
+        PARSE("call", "sip:a@127.0.0.1", "--user",
+              "0123456789012345678901234567890123456789012345678901234567890123"),
+        "sipbeat: --user 0123456789012345678901234567890123456789012345678901234567890123: "
+        "too long, 64 bytes (allowed: a SIP user part of 1..63 bytes: letters, digits, "
+        "-_.!~*'()&=+$,;?/ and %HH escapes)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--auth-user", "sip:1001"),
+                 "sipbeat: --auth-user sip:1001: ':' is not allowed (allowed: a SIP user part of "
+                 "1..255 bytes: letters, digits, -_.!~*'()&=+$,;?/@ and %HH escapes)");
+    expect_usage(PARSE("demo", "--user", "x"),
+                 "sipbeat: --user: not a flag of 'demo' (see sipbeat help demo)");
 }
 
 static void help_and_version(void **state) {
@@ -365,6 +402,7 @@ int main(void) {
         cmocka_unit_test(unchecked_min_se_follows_se),
         cmocka_unit_test(answer_flags),
         cmocka_unit_test(verdict_flags),
+        cmocka_unit_test(identity_flags),
         cmocka_unit_test(help_and_version),
         cmocka_unit_test(timer_messages),
         cmocka_unit_test(duration_and_number_messages),
