@@ -334,7 +334,7 @@ static json_t *addr_json(const sb_addr *a) {
 }
 
 /* One setting's value as the report writes it: numbers as numbers (durations in ms), words and
- * texts as strings, switches as booleans. */
+ * texts as strings, switches as booleans, a secret as "set" or null. */
 static json_t *setting_json(const sb_setting *s, const sb_cli *c) {
     char buf[64];
     switch (s->unit) {
@@ -355,6 +355,8 @@ static json_t *setting_json(const sb_setting *s, const sb_cli *c) {
         const char *v = sb_setting_text(s, c);
         return v ? json_string(v) : json_null();
     }
+    case SB_UNIT_SECRET: /* whether there is one, never what it is */
+        return sb_setting_text(s, c) ? json_string("set") : json_null();
     default: /* addresses and paths are not echoed through the table */
         return json_null();
     }

@@ -163,6 +163,12 @@ const sb_setting sb_settings[] = {
     {.flag = "--auth-user", .metavar = "NAME", .cmds = RUN, .section = SB_SEC_AUTH,
      .unit = SB_UNIT_TEXT, SB_FIELD(cfg.auth_user), .hi = 255, .check = check_auth_user,
      .zero = "--user", .help = "username of our digest credentials", .report = "auth_user"},
+    {.flag = "--auth-password-file", .metavar = "FILE", .cmds = RUN, .section = SB_SEC_AUTH,
+     .unit = SB_UNIT_PATH, SB_FIELD(auth_password_file),
+     .help = "digest password: the file's first line (else $SIPBEAT_AUTH_PASSWORD)"},
+    /* Read at run time from that file or the environment; echoed only as "set" or null. */
+    {.cmds = RUN, .section = SB_SEC_AUTH, .unit = SB_UNIT_SECRET, SB_FIELD(cfg.auth_password),
+     .report = "auth_password"},
 
     /* ---- session timers (RFC 4028) ---- */
     {.flag = "--timer", .metavar = "MODE", .cmds = RUN, .section = SB_SEC_TIMER,
@@ -427,6 +433,8 @@ int sb_setting_parse(const sb_setting *s, const char *name, const char *val, sb_
         memcpy(at(s, c), &val, sizeof val);
         return 0;
     }
+    case SB_UNIT_SECRET: /* no flag sets a secret */
+        return bad(err, cap, name, "", "not settable on the command line");
     case SB_UNIT_COUNT:
     case SB_UNIT_CODE:
     case SB_UNIT_SECONDS: {
@@ -542,6 +550,8 @@ const char *sb_setting_show(const sb_setting *s, const sb_cli *c, char *buf, siz
         const char *p = sb_setting_text(s, c);
         return p ? p : none;
     }
+    case SB_UNIT_SECRET: /* never the secret itself */
+        return sb_setting_text(s, c) ? "set" : none;
     case SB_UNIT_ADDRESS: {
         sb_addr a;
         memcpy(&a, at_c(s, c), sizeof a);

@@ -29,7 +29,10 @@ typedef enum {
     SB_UNIT_WORD,     /* one of .words */
     SB_UNIT_PATH,     /* a file name, or - for stdout */
     SB_UNIT_TEXT,     /* a string of at most .hi bytes that .check accepts (cfg.user) */
-    SB_UNIT_HELP,     /* --help: no field */
+    /* A string never shown: sb_setting_show and the report say only whether it is set ("set"
+     * or null). No flag sets one (cfg.auth_password is read at run time, credentials.h). */
+    SB_UNIT_SECRET,
+    SB_UNIT_HELP, /* --help: no field */
 } sb_unit;
 
 /* Help groups flags under these headings, in this order. */
@@ -123,7 +126,8 @@ const char *sb_setting_show(const sb_setting *s, const sb_cli *c, char *buf, siz
  * units whose help says it all (durations, addresses, paths, switches). */
 const char *sb_setting_range(const sb_setting *s, char *buf, size_t cap);
 
-/* A path or text row's string (NULL: not set). */
+/* A path, text or secret row's string (NULL: not set). A secret's is the secret: test it, never
+ * print it. */
 const char *sb_setting_text(const sb_setting *s, const sb_cli *c);
 /* The row's field as a number (count, code, seconds, duration, word, switch). */
 uint64_t sb_setting_uint(const sb_setting *s, const sb_cli *c);

@@ -54,6 +54,7 @@ static void table_is_consistent(void **state) {
             want = sizeof(double);
             break;
         case SB_UNIT_PATH:
+        case SB_UNIT_SECRET:
             want = sizeof(const char *);
             break;
         case SB_UNIT_TEXT:
@@ -76,6 +77,7 @@ static void table_is_consistent(void **state) {
             break;
         }
         if (s->size != want) fail_msg("%s: field size %zu, unit wants %zu", what, s->size, want);
+        if (s->unit == SB_UNIT_SECRET && s->flag) fail_msg("%s: a secret from argv", what);
         if (s->unit == SB_UNIT_WORD && (s->get == NULL) != (s->set == NULL))
             fail_msg("%s: get without set", what);
         /* Every default parses. */
@@ -179,6 +181,7 @@ static void defaults_equal_sb_config_init(void **state) {
         assert_string_equal(cli.cfg.user, "sipbeat");
         assert_null(cli.cfg.auth_user);
         assert_null(cli.cfg.auth_password);
+        assert_null(cli.auth_password_file);
     }
 }
 
@@ -331,8 +334,8 @@ static void report_echoes_every_key(void **state) {
     }
 }
 
-/* The report echoes the user, and the digest username (null: the user). */
-static void report_echoes_the_user(void **state) {
+/* The report echoes the user and whether there is a password, never the password. */
+static void report_hides_the_password(void **state) {
     (void)state;
     sb_settings_defaults(&cli, SB_CMD_CALL);
     cli.cmd = SB_CMD_CALL;
@@ -340,13 +343,32 @@ static void report_echoes_the_user(void **state) {
     json_t *o = sb_report_config(&cli, NULL);
     assert_string_equal(json_string_value(json_object_get(o, "user")), "sipbeat");
     assert_true(json_is_null(json_object_get(o, "auth_user")));
+    assert_true(json_is_null(json_object_get(o, "auth_password")));
     json_decref(o);
+
     cli.cfg.user = "1001";
     cli.cfg.auth_user = "1001@pbx.example";
+    cli.cfg.auth_password = "hunter2-not-echoed";
+    cli.auth_password_file = "/secret/path.pw";
     o = sb_report_config(&cli, NULL);
     assert_string_equal(json_string_value(json_object_get(o, "user")), "1001");
     assert_string_equal(json_string_value(json_object_get(o, "auth_user")), "1001@pbx.example");
+    assert_string_equal(json_string_value(json_object_get(o, "auth_password")), "set");
+    char *text = json_dumps(o, JSON_COMPACT);
+    assert_null(strstr(text, "hunter2"));
+    assert_null(strstr(text, "/secret/path.pw"));
+    free(text);
     json_decref(o);
+
+    /* Nor does anything that shows a row: no row with a flag sets the password, and the row
+     * that holds it shows "set". */
+    char buf[64];
+    for (size_t i = 0; i < sb_settings_count; i++) {
+        const sb_setting *s = &sb_settings[i];
+        const char *shown = sb_setting_show(s, &cli, buf, sizeof buf);
+        assert_null(strstr(shown, "hunter2"));
+        if (s->unit == SB_UNIT_SECRET) assert_string_equal(shown, "set");
+    }
 }
 
 /* ---- docs/cli.md ------------------------------------------------------------------------------
@@ -498,7 +520,9 @@ static void docs_agree_with_table(void **state) {
             if (!any) fail_msg("docs/cli.md names %s*, no flag of the table", name);
             continue;
         }
-        if (!sb_setting_find(name, strlen(name), SB_CMD_NONE))
+        /* Flags we refuse (a password on the command line) are named to say so. */
+        if (!sb_setting_find(name, strlen(name), SB_CMD_NONE) &&
+            !sb_cli_password_flag(name, strlen(name)))
             fail_msg("docs/cli.md names %s, not a flag of the table", name);
     }
     assert_true(spans > 50);
@@ -513,7 +537,7 @@ int main(void) {
         cmocka_unit_test(report_echoes_every_key),
         cmocka_unit_test(docs_agree_with_table),
         cmocka_unit_test(user_values),
-        cmocka_unit_test(report_echoes_the_user),
+        cmocka_unit_test(report_hides_the_password),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
