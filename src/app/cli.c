@@ -196,6 +196,13 @@ static int check_engine(errbuf *e, const sb_cli *c, const seen *s) {
     return fail(e, "%s%s%s: %s", name, val[0] ? " " : "", val, ce.why);
 }
 
+bool sb_cli_password_flag(const char *name, size_t len) {
+    static const char *const names[] = {"--password", "--auth-password", "--pass"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0) return true;
+    return false;
+}
+
 int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     errbuf e = {err, err_cap};
     seen s;
@@ -244,6 +251,12 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
         }
         const char *eq = arg[1] == '-' ? strchr(arg, '=') : NULL;
         size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+        if (cmd != SB_CMD_DEMO && sb_cli_password_flag(arg, nlen))
+            return fail(&e,
+                        "%.*s: passwords are not taken on the command line (they end up in "
+                        "shell history and ps); put it in a file with --auth-password-file "
+                        "FILE, or in SIPBEAT_AUTH_PASSWORD",
+                        (int)nlen, arg);
         const sb_setting *f = sb_setting_find(arg, nlen, cmd);
         if (!f)
             return fail(&e, "unknown flag %.*s for '%s' (see sipbeat help %s)", (int)nlen, arg,
@@ -266,7 +279,7 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
         } else if (eq) {
             return fail(&e, "%s: takes no value, got '%s'", name, eq + 1);
         }
-        char why[256];
+        char why[512];
         if (sb_setting_parse(f, name, val, c, why, sizeof why) != 0) return fail(&e, "%s", why);
         if (c->cmd == SB_CMD_HELP) return 0;
         s.val[row(f)] = val ? val : "";

@@ -38,6 +38,10 @@ typedef struct {
     /* answer */
     uint64_t max_calls; /* --max-calls: exit after this many calls ended, 0 = run until signal */
 
+    /* credentials: the digest password is read from this file (or SIPBEAT_AUTH_PASSWORD)
+     * where the command starts, into cfg.auth_password (credentials.h) */
+    const char *auth_password_file;
+
     /* outputs and verdict */
     const char *report_path, *events_path, *trace_path; /* NULL = none, "-" = stdout */
     bool quiet, verbose;
@@ -58,6 +62,11 @@ enum {
  * err (no trailing newline, starting "sipbeat: ") naming the flag, the value and what is
  * allowed. Strings in out point into argv. */
 int sb_cli_parse(sb_cli *out, int argc, char **argv, char *err, size_t err_cap);
+
+/* True for the flags a user may try for a password (--auth-password, --password, --pass, the
+ * first len bytes of name). None is ours: a password in argv ends up in shell history and in
+ * ps, so sb_cli_parse refuses them for call and answer with a line saying where it goes. */
+bool sb_cli_password_flag(const char *name, size_t len);
 
 /* Help text for a command (SB_CMD_NONE: the overview): the command's intro, then its flags
  * from the settings table (settings.h) with what each allows and its default. A static buffer,

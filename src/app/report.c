@@ -334,8 +334,8 @@ static json_t *addr_json(const sb_addr *a) {
     return json_string(buf);
 }
 
-/* One setting's value as the report writes it: numbers as numbers (durations in ms), words as
- * words, switches as booleans. */
+/* One setting's value as the report writes it: numbers as numbers (durations in ms), words and
+ * texts as strings, switches as booleans, a secret as "set" or null. */
 static json_t *setting_json(const sb_setting *s, const sb_cli *c) {
     char buf[64];
     switch (s->unit) {
@@ -352,6 +352,12 @@ static json_t *setting_json(const sb_setting *s, const sb_cli *c) {
         uint64_t v = sb_setting_uint(s, c);
         return v == 0 && s->report_null_zero ? json_null() : json_integer((json_int_t)v);
     }
+    case SB_UNIT_TEXT: {
+        const char *v = sb_setting_text(s, c);
+        return v ? json_string(v) : json_null();
+    }
+    case SB_UNIT_SECRET: /* whether there is one, never what it is */
+        return sb_setting_text(s, c) ? json_string("set") : json_null();
     default: /* addresses and paths are not echoed through the table */
         return json_null();
     }

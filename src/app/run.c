@@ -2,10 +2,12 @@
  * --max-calls). Both are one engine on one socket; the session does the outputs. */
 #include "app/run.h"
 
+#include "app/credentials.h"
 #include "app/pacer.h"
 #include "app/session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 typedef struct {
     int ep;
@@ -36,12 +38,24 @@ static uint64_t call_pass(sb_session *s, uint64_t now_ms) {
     return sb_pacer_next_ms(&r->pacer, r->pacer.started - p->ended);
 }
 
-/* The report's config: the settings as given, with what the run really used: the bound address
- * and the seed drawn for the engine (its tags, branches and Call-IDs). */
+/* The report's config: the settings as given, with what the run really used: the bound address,
+ * the seed drawn for the engine (its tags, branches and Call-IDs) and whether it had a password
+ * (echoed as "set" or null, never the password). */
 static json_t *config_echo(const sb_cli *cli, const sb_config *used) {
-    json_t *o = sb_report_config(cli, &used->local);
-    json_object_set_new(o, "seed", json_integer((json_int_t)used->seed));
-    return o;
+    sb_cli echo = *cli;
+    echo.cfg = *used;
+    return sb_report_config(&echo, NULL);
+}
+
+/* The digest password (credentials.h), read before anything is opened or sent: a bad one is a
+ * usage error (exit 2). It lives here until the run is over, then is wiped. */
+static char password[SB_PASSWORD_BUF];
+
+static int load_credentials(const sb_cli *cli, sb_config *cfg) {
+    char err[512];
+    int rc = sb_credentials_load(cli, getenv(SB_PASSWORD_ENV), cfg, password, err, sizeof err);
+    if (rc) fprintf(stderr, "%s\n", err);
+    return rc;
 }
 
 static int exit_code(sb_session *s, uint64_t not_passed) {
@@ -49,7 +63,7 @@ static int exit_code(sb_session *s, uint64_t not_passed) {
     return not_passed ? SB_EXIT_FAIL : SB_EXIT_PASS;
 }
 
-int sb_run_call(const sb_cli *cli) {
+static int run_call(const sb_cli *cli, sb_config cfg) {
     sb_session s;
     call_run r = {0};
     int rc = sb_session_init(&s, cli);
@@ -57,7 +71,6 @@ int sb_run_call(const sb_cli *cli) {
         sb_session_free(&s);
         return rc;
     }
-    sb_config cfg = cli->cfg;
     r.ep = sb_session_add_engine(&s, "uac", &cfg);
     if (r.ep < 0) {
         sb_session_free(&s);
@@ -105,7 +118,7 @@ static uint64_t answer_pass(sb_session *s, uint64_t now_ms) {
     return SB_NEVER;
 }
 
-int sb_run_answer(const sb_cli *cli) {
+static int run_answer(const sb_cli *cli, sb_config cfg) {
     sb_session s;
     answer_run r = {0};
     int rc = sb_session_init(&s, cli);
@@ -113,7 +126,6 @@ int sb_run_answer(const sb_cli *cli) {
         sb_session_free(&s);
         return rc;
     }
-    sb_config cfg = cli->cfg;
     r.ep = sb_session_add_engine(&s, "uas", &cfg);
     if (r.ep < 0) {
         sb_session_free(&s);
@@ -132,5 +144,21 @@ int sb_run_answer(const sb_cli *cli) {
     uint64_t not_passed = sb_session_finish(&s, config_echo(cli, &cfg));
     rc = exit_code(&s, not_passed);
     sb_session_free(&s);
+    return rc;
+}
+
+int sb_run_call(const sb_cli *cli) {
+    sb_config cfg = cli->cfg;
+    int rc = load_credentials(cli, &cfg);
+    if (!rc) rc = run_call(cli, cfg);
+    sb_credentials_wipe(password);
+    return rc;
+}
+
+int sb_run_answer(const sb_cli *cli) {
+    sb_config cfg = cli->cfg;
+    int rc = load_credentials(cli, &cfg);
+    if (!rc) rc = run_answer(cli, cfg);
+    sb_credentials_wipe(password);
     return rc;
 }

@@ -42,6 +42,59 @@ static void set_fail_on(sb_cli *c, int v) {
     c->fail_on_should = v == FAIL_ON_SHOULD;
 }
 
+/* A SIP user part (RFC 3261 §25.1): user = 1*( unreserved / escaped / user-unreserved ), i.e.
+ * letters, digits, the marks -_.!~*'(), the user-unreserved &=+$,;?/ and %HH escapes. A digest
+ * username (--auth-user) may also hold '@': it is a quoted string, often user@domain. */
+static const char user_marks[] = "-_.!~*'()&=+$,;?/";
+
+static bool is_hex(char ch) {
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+static bool check_user_chars(const sb_setting *s, const char *v, bool at, char *why, size_t cap) {
+    char allowed[160];
+    snprintf(allowed, sizeof allowed,
+             "allowed: a SIP user part of 1..%llu bytes: letters, digits, %s%s and %%HH escapes",
+             (unsigned long long)s->hi, user_marks, at ? "@" : "");
+    size_t n = strlen(v);
+    if (n == 0) {
+        snprintf(why, cap, "empty (%s)", allowed);
+        return false;
+    }
+    if (n > s->hi) {
+        snprintf(why, cap, "too long, %zu bytes (%s)", n, allowed);
+        return false;
+    }
+    for (const char *p = v; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '%') {
+            if (is_hex(p[1]) && is_hex(p[2])) {
+                p += 2;
+                continue;
+            }
+            snprintf(why, cap, "'%%' must start an escape such as %%40 (%s)", allowed);
+            return false;
+        }
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            strchr(user_marks, ch) || (at && ch == '@'))
+            continue;
+        if (ch == ' ')
+            snprintf(why, cap, "a space is not allowed (%s)", allowed);
+        else if (ch > ' ' && ch < 0x7f)
+            snprintf(why, cap, "'%c' is not allowed (%s)", ch, allowed);
+        else
+            snprintf(why, cap, "byte 0x%02x is not allowed (%s)", ch, allowed);
+        return false;
+    }
+    return true;
+}
+static bool check_user(const sb_setting *s, const char *v, char *why, size_t cap) {
+    return check_user_chars(s, v, false, why, cap);
+}
+static bool check_auth_user(const sb_setting *s, const char *v, char *why, size_t cap) {
+    return check_user_chars(s, v, true, why, cap);
+}
+
 #define CALL SB_IN_CALL
 #define ANSWER SB_IN_ANSWER
 #define RUN (SB_IN_CALL | SB_IN_ANSWER)
@@ -101,6 +154,21 @@ const sb_setting sb_settings[] = {
      .section = SB_SEC_ANSWER, .unit = SB_UNIT_DURATION, SB_FIELD(cfg.answer_duration_ms), .lo = 1,
      .hi = DUR_MAX_MS, .zero = "none", .help = "hang up (BYE) this long after our 2xx",
      .report = "duration_ms"},
+
+    /* ---- identity and credentials (digest, RFC 3261 §22) ---- */
+    /* The engine keeps the user in 64 bytes (sb_ua.user). */
+    {.flag = "--user", .metavar = "NAME", .cmds = RUN, .section = SB_SEC_AUTH,
+     .unit = SB_UNIT_TEXT, SB_FIELD(cfg.user), .hi = 63, .check = check_user,
+     .help = "user part of our From and Contact", .report = "user"},
+    {.flag = "--auth-user", .metavar = "NAME", .cmds = RUN, .section = SB_SEC_AUTH,
+     .unit = SB_UNIT_TEXT, SB_FIELD(cfg.auth_user), .hi = 255, .check = check_auth_user,
+     .zero = "--user", .help = "username of our digest credentials", .report = "auth_user"},
+    {.flag = "--auth-password-file", .metavar = "FILE", .cmds = RUN, .section = SB_SEC_AUTH,
+     .unit = SB_UNIT_PATH, SB_FIELD(auth_password_file),
+     .help = "digest password: the file's first line (else $SIPBEAT_AUTH_PASSWORD)"},
+    /* Read at run time from that file or the environment; echoed only as "set" or null. */
+    {.cmds = RUN, .section = SB_SEC_AUTH, .unit = SB_UNIT_SECRET, SB_FIELD(cfg.auth_password),
+     .report = "auth_password"},
 
     /* ---- session timers (RFC 4028) ---- */
     {.flag = "--timer", .metavar = "MODE", .cmds = RUN, .section = SB_SEC_TIMER,
@@ -275,6 +343,12 @@ static void put_uint(const sb_setting *s, sb_cli *c, uint64_t v) {
     }
 }
 
+const char *sb_setting_text(const sb_setting *s, const sb_cli *c) {
+    const char *p = NULL;
+    if (s->field && s->size == sizeof p) memcpy(&p, at_c(s, c), sizeof p);
+    return p;
+}
+
 uint64_t sb_setting_uint(const sb_setting *s, const sb_cli *c) {
     if (s->get) return (uint64_t)s->get(c);
     if (!s->field) return 0;
@@ -352,6 +426,15 @@ int sb_setting_parse(const sb_setting *s, const char *name, const char *val, sb_
     case SB_UNIT_PATH:
         memcpy(at(s, c), &val, sizeof val);
         return 0;
+    case SB_UNIT_TEXT: {
+        char why[256];
+        if (!s->check(s, val, why, sizeof why))
+            return bad(err, cap, name, val[0] ? val : "''", why);
+        memcpy(at(s, c), &val, sizeof val);
+        return 0;
+    }
+    case SB_UNIT_SECRET: /* no flag sets a secret */
+        return bad(err, cap, name, "", "not settable on the command line");
     case SB_UNIT_COUNT:
     case SB_UNIT_CODE:
     case SB_UNIT_SECONDS: {
@@ -462,11 +545,13 @@ const char *sb_setting_show(const sb_setting *s, const sb_cli *c, char *buf, siz
         return "";
     case SB_UNIT_SWITCH: /* a switch's default is "not given" */
         return (sb_setting_uint(s, c) != 0) == !s->clears ? "on" : none;
-    case SB_UNIT_PATH: {
-        const char *p;
-        memcpy(&p, at_c(s, c), sizeof p);
+    case SB_UNIT_PATH:
+    case SB_UNIT_TEXT: {
+        const char *p = sb_setting_text(s, c);
         return p ? p : none;
     }
+    case SB_UNIT_SECRET: /* never the secret itself */
+        return sb_setting_text(s, c) ? "set" : none;
     case SB_UNIT_ADDRESS: {
         sb_addr a;
         memcpy(&a, at_c(s, c), sizeof a);
@@ -499,6 +584,9 @@ const char *sb_setting_show(const sb_setting *s, const sb_cli *c, char *buf, siz
 
 const char *sb_setting_range(const sb_setting *s, char *buf, size_t cap) {
     switch (s->unit) {
+    case SB_UNIT_TEXT:
+        snprintf(buf, cap, "up to %llu bytes", (unsigned long long)s->hi);
+        return buf;
     case SB_UNIT_COUNT:
     case SB_UNIT_CODE:
         return range_text(s->lo, s->hi, buf, cap);

@@ -28,13 +28,18 @@ typedef enum {
     SB_UNIT_ADDRESS,  /* IP[:PORT], no host names (an sb_addr) */
     SB_UNIT_WORD,     /* one of .words */
     SB_UNIT_PATH,     /* a file name, or - for stdout */
-    SB_UNIT_HELP,     /* --help: no field */
+    SB_UNIT_TEXT,     /* a string of at most .hi bytes that .check accepts (cfg.user) */
+    /* A string never shown: sb_setting_show and the report say only whether it is set ("set"
+     * or null). No flag sets one (cfg.auth_password is read at run time, credentials.h). */
+    SB_UNIT_SECRET,
+    SB_UNIT_HELP, /* --help: no field */
 } sb_unit;
 
 /* Help groups flags under these headings, in this order. */
 typedef enum {
     SB_SEC_CALL,
     SB_SEC_ANSWER,
+    SB_SEC_AUTH,
     SB_SEC_TIMER,
     SB_SEC_VERDICT,
     SB_SEC_OUTPUT,
@@ -47,7 +52,8 @@ typedef struct {
     int value;
 } sb_word;
 
-typedef struct {
+typedef struct sb_setting sb_setting;
+struct sb_setting {
     const char *flag;    /* long form, "--timer-se"; NULL: not a flag, only echoed in the report */
     const char *alias;   /* short form, "-d", or NULL */
     const char *metavar; /* what the value is called in help: "S", "DUR"; NULL for a switch */
@@ -59,9 +65,9 @@ typedef struct {
     const char *field;
     size_t off, size;
     /* Allowed range: count, code and seconds as numbers, durations in ms, a rate's hi in calls
-     * per second. engine_range: lo..hi is a rule sb_config_check enforces (quoted from
-     * engine.h); the CLI then checks only that the value fits the field and leaves the verdict
-     * to the engine, whose answer it maps back to this flag. */
+     * per second, a text's hi in bytes. engine_range: lo..hi is a rule sb_config_check enforces
+     * (quoted from engine.h); the CLI then checks only that the value fits the field and leaves the
+     * verdict to the engine, whose answer it maps back to this flag. */
     uint64_t lo, hi;
     bool engine_range;
     bool clears;          /* switch: sets the bool false */
@@ -72,6 +78,9 @@ typedef struct {
      * then only read, for the report). */
     int (*get)(const sb_cli *c);
     void (*set)(sb_cli *c, int value);
+    /* text: whether val is allowed (not empty, at most .hi bytes, and the row's own rule); if
+     * not, false and one line in why: "what is wrong (allowed: ...)". */
+    bool (*check)(const sb_setting *s, const char *val, char *why, size_t cap);
     /* The default the CLI sets, as a user would type it; NULL: the field keeps the value it
      * has (sb_config_init's for an engine field, zero otherwise). */
     const char *def;
@@ -81,7 +90,7 @@ typedef struct {
     const char *help;   /* one short line for `sipbeat help CMD`; docs/cli.md has the long form */
     const char *report; /* key in the report's config ("timer.se_s": nested); NULL: not echoed */
     bool report_null_zero; /* the report writes 0 as null ("no limit") */
-} sb_setting;
+};
 
 #define SB_FIELD(m) .field = #m, .off = offsetof(sb_cli, m), .size = sizeof(((sb_cli *)0)->m)
 
@@ -117,6 +126,9 @@ const char *sb_setting_show(const sb_setting *s, const sb_cli *c, char *buf, siz
  * units whose help says it all (durations, addresses, paths, switches). */
 const char *sb_setting_range(const sb_setting *s, char *buf, size_t cap);
 
+/* A path, text or secret row's string (NULL: not set). A secret's is the secret: test it, never
+ * print it. */
+const char *sb_setting_text(const sb_setting *s, const sb_cli *c);
 /* The row's field as a number (count, code, seconds, duration, word, switch). */
 uint64_t sb_setting_uint(const sb_setting *s, const sb_cli *c);
 /* The word of value v in a list, or fallback. */

@@ -8,6 +8,7 @@
 
 #include "app/cli.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static sb_cli cli;
@@ -178,6 +179,85 @@ static void verdict_flags(void **state) {
     expect_usage(PARSE("answer", "--min-duration", "15"),
                  "sipbeat: --min-duration 15: a duration needs a unit (allowed: a whole number "
                  "with unit ms, s, m or h, e.g. 500ms, 10s, 2m, 1h)");
+}
+
+/* --user, --auth-user and --auth-password-file, for call and answer; demo takes none. */
+static void identity_flags(void **state) {
+    (void)state;
+    assert_int_equal(PARSE("call", "sip:a@127.0.0.1"), 0);
+    assert_string_equal(cli.cfg.user, "sipbeat");
+    assert_null(cli.cfg.auth_user); /* the engine then uses the user */
+    assert_null(cli.cfg.auth_password);
+    assert_null(cli.auth_password_file);
+    assert_int_equal(PARSE("call", "sip:a@127.0.0.1", "--user", "1001", "--auth-user",
+                           "1001@pbx.example", "--auth-password-file", "/run/pw"),
+                     0);
+    assert_string_equal(cli.cfg.user, "1001");
+    assert_string_equal(cli.cfg.auth_user, "1001@pbx.example");
+    assert_string_equal(cli.auth_password_file, "/run/pw");
+    assert_null(cli.cfg.auth_password); /* read when the command starts, not here */
+    assert_int_equal(PARSE("answer", "--user=alice", "--auth-password-file=pw.txt"), 0);
+    assert_string_equal(cli.cfg.user, "alice");
+    assert_null(cli.cfg.auth_user);
+    assert_string_equal(cli.auth_password_file, "pw.txt");
+
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--user", "alice@pbx"),
+                 "sipbeat: --user alice@pbx: '@' is not allowed (allowed: a SIP user part of "
+                 "1..63 bytes: letters, digits, -_.!~*'()&=+$,;?/ and %HH escapes)");
+    expect_usage(PARSE("answer", "--user", ""),
+                 "sipbeat: --user '': empty (allowed: a SIP user part of 1..63 bytes: letters, "
+                 "digits, -_.!~*'()&=+$,;?/ and %HH escapes)");
+    expect_usage(PARSE("answer", "--user", "a b"),
+                 "sipbeat: --user a b: a space is not allowed (allowed: a SIP user part of "
+                 "1..63 bytes: letters, digits, -_.!~*'()&=+$,;?/ and %HH escapes)");
+    expect_usage(
+        PARSE("call", "sip:a@127.0.0.1", "--user",
+              "0123456789012345678901234567890123456789012345678901234567890123"),
+        "sipbeat: --user 0123456789012345678901234567890123456789012345678901234567890123: "
+        "too long, 64 bytes (allowed: a SIP user part of 1..63 bytes: letters, digits, "
+        "-_.!~*'()&=+$,;?/ and %HH escapes)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--auth-user", "sip:1001"),
+                 "sipbeat: --auth-user sip:1001: ':' is not allowed (allowed: a SIP user part of "
+                 "1..255 bytes: letters, digits, -_.!~*'()&=+$,;?/@ and %HH escapes)");
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--auth-password-file"),
+                 "sipbeat: --auth-password-file: needs a value (see sipbeat help call)");
+    expect_usage(PARSE("demo", "--user", "x"),
+                 "sipbeat: --user: not a flag of 'demo' (see sipbeat help demo)");
+}
+
+/* A password is never taken from argv: each spelling a user may try, with its value after it
+ * or after '=', is refused with where to put it instead (and the value is not echoed). */
+static void password_on_command_line(void **state) {
+    (void)state;
+    static const char tail[] =
+        ": passwords are not taken on the command line (they end up in shell history and ps); "
+        "put it in a file with --auth-password-file FILE, or in SIPBEAT_AUTH_PASSWORD";
+    static const char *const flags[] = {"--auth-password", "--password", "--pass"};
+    char want[512], eq[64];
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        snprintf(want, sizeof want, "sipbeat: %s%s", flags[i], tail);
+        snprintf(eq, sizeof eq, "%s=s3cret", flags[i]);
+        expect_usage(PARSE("call", "sip:a@127.0.0.1", flags[i], "s3cret"), want);
+        expect_usage(PARSE("call", flags[i], "s3cret", "sip:a@127.0.0.1"), want);
+        expect_usage(PARSE("call", "sip:a@127.0.0.1", eq), want);
+        expect_usage(PARSE("answer", flags[i], "s3cret"), want);
+        expect_usage(PARSE("answer", eq), want);
+        expect_usage(PARSE("answer", flags[i]), want); /* even without a value */
+        assert_null(strstr(err, "s3cret"));
+    }
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "--auth-password", "x"),
+                 "sipbeat: --auth-password: passwords are not taken on the command line (they "
+                 "end up in shell history and ps); put it in a file with --auth-password-file "
+                 "FILE, or in SIPBEAT_AUTH_PASSWORD");
+    /* -p is no flag of ours, and demo has no credentials at all. */
+    expect_usage(PARSE("call", "sip:a@127.0.0.1", "-p", "x"),
+                 "sipbeat: unknown flag -p for 'call' (see sipbeat help call)");
+    expect_usage(PARSE("demo", "--auth-password", "x"),
+                 "sipbeat: unknown flag --auth-password for 'demo' (see sipbeat help demo)");
+    assert_true(sb_cli_password_flag("--pass", 6));
+    assert_true(sb_cli_password_flag("--password=x", 10));
+    assert_false(sb_cli_password_flag("--auth-password-file", 20));
+    assert_false(sb_cli_password_flag("--passw", 7));
 }
 
 static void help_and_version(void **state) {
@@ -365,6 +445,8 @@ int main(void) {
         cmocka_unit_test(unchecked_min_se_follows_se),
         cmocka_unit_test(answer_flags),
         cmocka_unit_test(verdict_flags),
+        cmocka_unit_test(identity_flags),
+        cmocka_unit_test(password_on_command_line),
         cmocka_unit_test(help_and_version),
         cmocka_unit_test(timer_messages),
         cmocka_unit_test(duration_and_number_messages),

@@ -54,7 +54,12 @@ static void table_is_consistent(void **state) {
             want = sizeof(double);
             break;
         case SB_UNIT_PATH:
+        case SB_UNIT_SECRET:
             want = sizeof(const char *);
+            break;
+        case SB_UNIT_TEXT:
+            want = sizeof(const char *);
+            if (!s->check || !s->hi) fail_msg("%s: text without check or length", what);
             break;
         case SB_UNIT_ADDRESS:
             want = sizeof(sb_addr);
@@ -72,6 +77,7 @@ static void table_is_consistent(void **state) {
             break;
         }
         if (s->size != want) fail_msg("%s: field size %zu, unit wants %zu", what, s->size, want);
+        if (s->unit == SB_UNIT_SECRET && s->flag) fail_msg("%s: a secret from argv", what);
         if (s->unit == SB_UNIT_WORD && (s->get == NULL) != (s->set == NULL))
             fail_msg("%s: get without set", what);
         /* Every default parses. */
@@ -168,6 +174,84 @@ static void defaults_equal_sb_config_init(void **state) {
     assert_true(cli.fail_on_violation);
     sb_settings_defaults(&cli, SB_CMD_ANSWER);
     assert_int_equal(cli.cfg.local.port, 5060);
+    /* Identity and credentials: user "sipbeat" (sb_config_init's), the digest username that
+     * user, no password, and no file to read one from. */
+    for (size_t k = 0; k < NCMDS; k++) {
+        sb_settings_defaults(&cli, cmds[k]);
+        assert_string_equal(cli.cfg.user, "sipbeat");
+        assert_null(cli.cfg.auth_user);
+        assert_null(cli.cfg.auth_password);
+        assert_null(cli.auth_password_file);
+    }
+}
+
+/* --user and --auth-user: a SIP user part (RFC 3261 §25.1), --auth-user with '@' too. */
+static void user_values(void **state) {
+    (void)state;
+    const sb_setting *user = sb_setting_find("--user", 6, SB_CMD_CALL);
+    const sb_setting *auth = sb_setting_find("--auth-user", 11, SB_CMD_ANSWER);
+    assert_non_null(user);
+    assert_non_null(auth);
+    char err[512];
+    static const char *const good[] = {"sipbeat",  "1001",    "a.b-c_d!e~f*g'h(i)j",
+                                       "&=+$,;?/", "%41lice", "%4a%4A"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        sb_settings_defaults(&cli, SB_CMD_CALL);
+        if (sb_setting_parse(user, "--user", good[i], &cli, err, sizeof err) != 0)
+            fail_msg("--user %s refused: %s", good[i], err);
+        assert_string_equal(cli.cfg.user, good[i]);
+        assert_int_equal(sb_setting_parse(auth, "--auth-user", good[i], &cli, err, sizeof err), 0);
+    }
+    assert_int_equal(
+        sb_setting_parse(auth, "--auth-user", "1001@pbx.example", &cli, err, sizeof err), 0);
+    assert_string_equal(cli.cfg.auth_user, "1001@pbx.example");
+    char at63[64], at64[65], at255[256], at256[257];
+    memset(at63, 'u', 63), at63[63] = '\0';
+    memset(at64, 'u', 64), at64[64] = '\0';
+    memset(at255, 'u', 255), at255[255] = '\0';
+    memset(at256, 'u', 256), at256[256] = '\0';
+    assert_int_equal(sb_setting_parse(user, "--user", at63, &cli, err, sizeof err), 0);
+    assert_int_equal(sb_setting_parse(auth, "--auth-user", at255, &cli, err, sizeof err), 0);
+
+    static const char allowed_user[] = "(allowed: a SIP user part of 1..63 bytes: letters, "
+                                       "digits, -_.!~*'()&=+$,;?/ and %HH escapes)";
+    static const char allowed_auth[] = "(allowed: a SIP user part of 1..255 bytes: letters, "
+                                       "digits, -_.!~*'()&=+$,;?/@ and %HH escapes)";
+    static const struct {
+        bool auth;
+        const char *val, *line; /* line: without the allowed part */
+    } bad[] = {
+        {false, "", "--user '': empty "},
+        {false, "alice@pbx", "--user alice@pbx: '@' is not allowed "},
+        {false, "al ice", "--user al ice: a space is not allowed "},
+        {false, "a:b", "--user a:b: ':' is not allowed "},
+        {false, "a<b", "--user a<b: '<' is not allowed "},
+        {false, "a\"b", "--user a\"b: '\"' is not allowed "},
+        {false, "caf\xc3\xa9", "--user caf\xc3\xa9: byte 0xc3 is not allowed "},
+        {false, "a\tb", "--user a\tb: byte 0x09 is not allowed "},
+        {false, "100%", "--user 100%: '%' must start an escape such as %40 "},
+        {false, "%4g", "--user %4g: '%' must start an escape such as %40 "},
+        {true, "", "--auth-user '': empty "},
+        {true, "a b@c", "--auth-user a b@c: a space is not allowed "},
+        {true, "sip:1001@pbx", "--auth-user sip:1001@pbx: ':' is not allowed "},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char want[512];
+        snprintf(want, sizeof want, "%s%s", bad[i].line, bad[i].auth ? allowed_auth : allowed_user);
+        sb_settings_defaults(&cli, SB_CMD_CALL);
+        const sb_setting *s = bad[i].auth ? auth : user;
+        assert_int_equal(sb_setting_parse(s, s->flag, bad[i].val, &cli, err, sizeof err), -1);
+        assert_string_equal(err, want);
+        assert_string_equal(cli.cfg.user, "sipbeat"); /* left as it was */
+        assert_null(cli.cfg.auth_user);
+    }
+    char want[512];
+    assert_int_equal(sb_setting_parse(user, "--user", at64, &cli, err, sizeof err), -1);
+    snprintf(want, sizeof want, "--user %s: too long, 64 bytes %s", at64, allowed_user);
+    assert_string_equal(err, want);
+    assert_int_equal(sb_setting_parse(auth, "--auth-user", at256, &cli, err, sizeof err), -1);
+    snprintf(want, sizeof want, "--auth-user %s: too long, 256 bytes %s", at256, allowed_auth);
+    assert_string_equal(err, want);
 }
 
 /* ---- help -------------------------------------------------------------------------------------
@@ -247,6 +331,43 @@ static void report_echoes_every_key(void **state) {
                          has ? "echoed for a command that does not take it" : "missing");
         }
         json_decref(o);
+    }
+}
+
+/* The report echoes the user and whether there is a password, never the password. */
+static void report_hides_the_password(void **state) {
+    (void)state;
+    sb_settings_defaults(&cli, SB_CMD_CALL);
+    cli.cmd = SB_CMD_CALL;
+    cli.uri = "sip:svc@127.0.0.1";
+    json_t *o = sb_report_config(&cli, NULL);
+    assert_string_equal(json_string_value(json_object_get(o, "user")), "sipbeat");
+    assert_true(json_is_null(json_object_get(o, "auth_user")));
+    assert_true(json_is_null(json_object_get(o, "auth_password")));
+    json_decref(o);
+
+    cli.cfg.user = "1001";
+    cli.cfg.auth_user = "1001@pbx.example";
+    cli.cfg.auth_password = "hunter2-not-echoed";
+    cli.auth_password_file = "/secret/path.pw";
+    o = sb_report_config(&cli, NULL);
+    assert_string_equal(json_string_value(json_object_get(o, "user")), "1001");
+    assert_string_equal(json_string_value(json_object_get(o, "auth_user")), "1001@pbx.example");
+    assert_string_equal(json_string_value(json_object_get(o, "auth_password")), "set");
+    char *text = json_dumps(o, JSON_COMPACT);
+    assert_null(strstr(text, "hunter2"));
+    assert_null(strstr(text, "/secret/path.pw"));
+    free(text);
+    json_decref(o);
+
+    /* Nor does anything that shows a row: no row with a flag sets the password, and the row
+     * that holds it shows "set". */
+    char buf[64];
+    for (size_t i = 0; i < sb_settings_count; i++) {
+        const sb_setting *s = &sb_settings[i];
+        const char *shown = sb_setting_show(s, &cli, buf, sizeof buf);
+        assert_null(strstr(shown, "hunter2"));
+        if (s->unit == SB_UNIT_SECRET) assert_string_equal(shown, "set");
     }
 }
 
@@ -399,7 +520,9 @@ static void docs_agree_with_table(void **state) {
             if (!any) fail_msg("docs/cli.md names %s*, no flag of the table", name);
             continue;
         }
-        if (!sb_setting_find(name, strlen(name), SB_CMD_NONE))
+        /* Flags we refuse (a password on the command line) are named to say so. */
+        if (!sb_setting_find(name, strlen(name), SB_CMD_NONE) &&
+            !sb_cli_password_flag(name, strlen(name)))
             fail_msg("docs/cli.md names %s, not a flag of the table", name);
     }
     assert_true(spans > 50);
@@ -407,9 +530,14 @@ static void docs_agree_with_table(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(table_is_consistent),           cmocka_unit_test(fields_map_to_flags),
-        cmocka_unit_test(defaults_equal_sb_config_init), cmocka_unit_test(help_lists_every_flag),
-        cmocka_unit_test(report_echoes_every_key),       cmocka_unit_test(docs_agree_with_table),
+        cmocka_unit_test(table_is_consistent),
+        cmocka_unit_test(fields_map_to_flags),
+        cmocka_unit_test(defaults_equal_sb_config_init),
+        cmocka_unit_test(help_lists_every_flag),
+        cmocka_unit_test(report_echoes_every_key),
+        cmocka_unit_test(docs_agree_with_table),
+        cmocka_unit_test(user_values),
+        cmocka_unit_test(report_hides_the_password),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
