@@ -10,10 +10,11 @@
  * credentials as its INVITE (§13.2.2.4); the ACK of a non-2xx is built by the transaction from
  * the INVITE, credentials included; a CANCEL never carries any (§22.1).
  *
- * Wrong credentials never loop: a request that already answered a realm's challenge and is
- * challenged again for it without stale=true ends the call auth_failed, so each request is
- * sent at most twice. A stale nonce (stale=true) is answered again with the new nonce and is not
- * a failure, up to SB_AUTH_MAX_STALE times in a row. */
+ * Wrong credentials never loop: the request sent in answer to a realm's challenge, challenged
+ * again for it without stale=true, ends the call auth_failed, so each request is sent at most
+ * twice. A stale nonce (stale=true) is answered again with the new nonce and is not a failure,
+ * up to SB_AUTH_MAX_STALE times in a row; nor is a new challenge to a later request that reused
+ * the kept one (its nonce expired on the server). */
 #include "dialog/ua.h"
 #include "sip/digest.h"
 
@@ -166,7 +167,11 @@ bool sb__auth_challenged(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint6
     if (t->purpose == SB_PURPOSE_INVITE && (c->cancel_wanted || c->cancel_sent)) return false;
     sb_auth_realm *r = realm_slot(e, c, &ch);
     if (!r) return false;
-    bool answered = r->challenge && t->cseq >= r->from_cseq;
+    /* Wrong credentials: the request sent in answer to this realm's challenge (its first use)
+     * is challenged again. A later request that reused the challenge (§22.3) and meets a new
+     * one found its nonce expired: answered like a first challenge, whether or not the server
+     * says stale=true (Kamailio 5.6 does not). */
+    bool answered = r->challenge && t->cseq == r->from_cseq;
     if (answered && (!ch.stale || c->auth->stale_rounds >= SB_AUTH_MAX_STALE))
         return refused(e, c, t, m, now);
     c->auth->stale_rounds = answered ? (uint8_t)(c->auth->stale_rounds + 1) : 0;

@@ -144,6 +144,48 @@ static void challenged_refresh_counts_as_refresh(void **state) {
     sp_free(p);
 }
 
+/* §22.3: a later request reuses the kept challenge (nc 2, 3, ...). When the server has let
+ * that nonce expire and challenges it with a new one, without stale=true (Kamailio 5.6 does
+ * this), the request is answered again: not an auth failure. A second challenge to that
+ * answer would be. */
+static void reused_nonce_expired_is_answered(void **state) {
+    (void)state;
+    sb_config c = auth_cfg(PW);
+    sp_t *p = sp_new(&c);
+    sp_call(p, 0);
+    sp_reply(p, 10, sp_must(p, "INVITE", NULL, 0), "407 Proxy Authentication Required",
+             PROXY(NONCE1, ""), NULL);
+    sp_reply(p, 20, sp_must(p, "INVITE", NULL, 1), "200 OK",
+             "Supported: timer\nRequire: timer\nSession-Expires: 90;refresher=uac\n", SP_SDP);
+    sp_at(p, 45020);
+    const sp_msg *r1 = sp_must(p, "INVITE", NULL, 2);
+    sb_digest_creds cr;
+    assert_true(creds_ok(r1, true, PW, &cr));
+    assert_int_equal(cr.nc, 2); /* pre-authenticated with the kept nonce */
+    sp_reply(p, 45030, r1, "407 Proxy Authentication Required", PROXY(NONCE2, ""), NULL);
+    const sp_msg *r2 = sp_must(p, "INVITE", NULL, 3);
+    assert_true(creds_ok(r2, true, PW, &cr));
+    assert_true(sb_slice_eq(cr.nonce, NONCE2));
+    assert_int_equal(cr.nc, 1);
+    sp_reply(p, 45040, r2, "200 OK",
+             "Supported: timer\nRequire: timer\nSession-Expires: 90;refresher=uac\n", SP_SDP);
+    assert_int_equal(sp_live(p)->session_timer_refreshes, 1);
+    assert_int_equal(sp_live(p)->auth_challenges, 2);
+    /* the next refresh's answer challenged twice: now the credentials are wrong */
+    sp_at(p, 90040);
+    const sp_msg *r3 = sp_must(p, "INVITE", NULL, 4);
+    sp_reply(p, 90050, r3, "407 Proxy Authentication Required", PROXY("n3", ""), NULL);
+    sp_reply(p, 90060, sp_must(p, "INVITE", NULL, 5), "407 Proxy Authentication Required",
+             PROXY("n4", ""), NULL);
+    const sp_msg *bye = sp_must(p, "BYE", NULL, 0);
+    sp_reply(p, 90070, bye, "200 OK", NULL, NULL);
+    const sb_call_stats *s = sp_ended(p);
+    assert_int_equal(s->end_reason, SB_END_AUTH_FAILED);
+    assert_int_equal(s->auth_challenges, 4);
+    assert_int_equal(sp_count(p, "INVITE", NULL), 6);
+    sp_free(p);
+}
+
 /* No credentials configured: the challenge is the INVITE's final answer, as before. */
 static void no_credentials_rejected(void **state) {
     (void)state;
@@ -166,6 +208,7 @@ int main(void) {
         cmocka_unit_test_teardown(wrong_password_one_retry, sp_teardown),
         cmocka_unit_test_teardown(stale_nonce_is_answered, sp_teardown),
         cmocka_unit_test_teardown(challenged_refresh_counts_as_refresh, sp_teardown),
+        cmocka_unit_test_teardown(reused_nonce_expired_is_answered, sp_teardown),
         cmocka_unit_test_teardown(no_credentials_rejected, sp_teardown),
     };
     return cmocka_run_group_tests_name("auth", tests, NULL, NULL);
