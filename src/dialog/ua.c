@@ -55,5 +55,6 @@ void sb__ua_free(sb_ua *e) {
     sb_hmap_free(&e->calls_by_handle);
     sb_out_free(&e->out);
     free(e->auth_user);
+    if (e->auth_password) explicit_bzero(e->auth_password, strlen(e->auth_password));
     free(e->auth_password);
 }

@@ -37,6 +37,17 @@ int sb_config_check(const sb_config *cfg, sb_config_error *err) {
     } while (0)
     if (!cfg->t1_ms)
         FAIL("t1_ms", "must be positive (allowed: 1 ms or more; RFC 3261 default 500)");
+    /* Written into From, Contact and Authorization: nothing that could end a header or a
+     * quoted string there. The CLI checks the SIP user-part grammar itself. */
+    if (cfg->user && (!cfg->user[0] || strlen(cfg->user) > 63 || strpbrk(cfg->user, "\r\n\"<>@: ")))
+        FAIL("user",
+             "not a SIP user part (allowed: 1..63 bytes, no space, CR, LF, quote, <, >, @ or :)");
+    if (cfg->auth_user &&
+        (!cfg->auth_user[0] || strlen(cfg->auth_user) > 255 || strpbrk(cfg->auth_user, "\r\n\"\\")))
+        FAIL("auth_user",
+             "not a digest username (allowed: 1..255 bytes, no CR, LF, quote or backslash)");
+    if (cfg->auth_password && (!cfg->auth_password[0] || strpbrk(cfg->auth_password, "\r\n")))
+        FAIL("auth_password", "not usable (allowed: 1 byte or more, no CR or LF)");
     if (cfg->t2_ms < cfg->t1_ms)
         FAIL("t2_ms", "below t1_ms %u (allowed: at least T1; RFC 3261 default 4000)", cfg->t1_ms);
     if (!cfg->t4_ms)

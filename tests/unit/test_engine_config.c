@@ -123,9 +123,30 @@ static void engine_new_refuses_invalid(void **state) {
     sb_engine_free(e);
 }
 
+/* Identity and credentials go into From, Contact and Authorization: nothing that could end
+ * a header line or a quoted string gets in. */
+static void identity_cannot_break_headers(void **state) {
+    (void)state;
+    sb_config c;
+    sb_config_init(&c);
+    c.user = "bob\r\nX-Evil: 1";
+    expect_field(&c, "user", "SIP user part");
+    c.user = "bob@pbx";
+    expect_field(&c, "user", "SIP user part");
+    c.user = "bob";
+    c.auth_user = "bob\"x";
+    c.auth_password = "pw";
+    expect_field(&c, "auth_user", "digest username");
+    c.auth_user = "bob@pbx.example";
+    assert_int_equal(sb_config_check(&c, NULL), 0);
+    c.auth_password = "";
+    expect_field(&c, "auth_password", "not usable");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(valid_configs_pass),
+        cmocka_unit_test(identity_cannot_break_headers),
         cmocka_unit_test(names_the_field),
         cmocka_unit_test(max_422_cap_always_applies),
         cmocka_unit_test(engine_new_refuses_invalid),
