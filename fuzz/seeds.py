@@ -111,6 +111,22 @@ def msg_seeds():
     write("msg", "keepalive-then-msg", "\r\n\r\n" + sip(
         "BYE sip:x@y SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bKk", "From: <sip:a@h>;tag=1",
         "To: <sip:x@y>;tag=3", "Call-ID: k", "CSeq: 2 BYE", "Content-Length: 0"))
+    write("msg", "401-digest-challenges", sip(
+        "SIP/2.0 401 Unauthorized", *RESP_COMMON, "CSeq: 314160 INVITE",
+        "WWW-Authenticate: Digest realm=\"biloxi.com\", qop=\"auth,auth-int\",\r\n"
+        " nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"",
+        "WWW-Authenticate: Digest realm=\"a \\\"q\\\" \\\\ b\", nonce=\"n\", algorithm=SHA-256-sess, "
+        "qop=auth-int, stale=TRUE, userhash=true",
+        "Proxy-Authenticate: digest REALM=p, NONCE=x, algorithm=SHA-512-256, qop=\"x, auth\"",
+        "WWW-Authenticate: Basic realm=\"old\"", "Content-Length: 0"))
+    write("msg", "invite-authorization", sip(
+        *INV[:7],
+        "Authorization: Digest username=\"bob\", realm=\"biloxi.com\",\r\n"
+        " nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", uri=\"sip:bob@biloxi.com\", qop=auth,"
+        " nc=00000001, cnonce=\"0a4f113b\", response=\"6629fae49393a05397450978507c4ef1\","
+        " opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"",
+        "Proxy-Authorization: Digest username=\"u\", realm=\"p\", nonce=\"x\", uri=\"sip:b@h\","
+        " response=\"00\", algorithm=MD5-sess, cnonce=\"c\"", "Content-Length: 0"))
     write("msg", "se-huge-values", sip(
         "UPDATE sip:x@y SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bKhuge", "From: <sip:a@h>;tag=1",
         "To: <sip:x@y>;tag=3", "Call-ID: huge", "CSeq: 2147483647 UPDATE",
