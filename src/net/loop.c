@@ -399,6 +399,12 @@ static void close_ep(uv_handle_t *h) {
 
 void sb_loop_free(sb_loop *l) {
     if (!l) return;
+    /* Interrupted: a late copy of the signal (a wrapper such as timeout(1) sends it to the
+     * process and again to its group) must not kill the process before its report is out. */
+    if (l->signals) {
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, SIG_IGN);
+    }
     for (int i = 0; i < l->nep; i++)
         uv_close((uv_handle_t *)&l->ep[i]->udp, close_ep);
     uv_close((uv_handle_t *)&l->timer, NULL);

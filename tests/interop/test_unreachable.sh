@@ -56,7 +56,7 @@ wait_udp "$port"
 bg 30 uac "$SIPBEAT" call "sip:svc@127.0.0.1:$port" -m 1 -d 1s -v --events "$TMP/uac.ndjson"
 uac=$BG_PID
 wait_lines "$TMP/uac.log" "retransmit INVITE #2 to 127.0.0.1:$port" 1
-kill -TERM "$uac"
+pkill -TERM -P "$uac" # sipbeat itself: timeout(1) would send it twice
 wait_exit "$uac"
 expect_eq "$RC" 4 "caller exit code after SIGTERM"
 kill "$sink"
@@ -85,7 +85,7 @@ wait_lines "$TMP/uac3.ndjson" '"call_answered"' 1
 pkill -KILL -P "$uas" # the answerer itself, not its `timeout` wrapper: a crash
 wait_exit "$uas"
 start=$(date +%s%N)
-kill -INT "$uac"
+pkill -INT -P "$uac"
 wait_exit "$uac"
 took_ms=$((($(date +%s%N) - start) / 1000000))
 expect_eq "$RC" 4 "caller exit code after SIGINT"
