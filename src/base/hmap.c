@@ -1,4 +1,5 @@
-/* Intrusive chained hash table with power-of-two buckets and doubling growth. */
+/* Intrusive chained hash table with power-of-two buckets: doubling when full, halving when
+ * below a quarter full. */
 #include "base/hmap.h"
 
 #include "sipbeat/errors.h"
@@ -15,8 +16,10 @@ void sb_hmap_free(sb_hmap *m) {
     sb_hmap_init(m);
 }
 
+#define MIN_BUCKETS 256
+
 static int grow(sb_hmap *m) {
-    size_t nb = m->nb ? m->nb * 2 : 256;
+    size_t nb = m->nb ? m->nb * 2 : MIN_BUCKETS;
     sb_hnode **b = calloc(nb, sizeof *b);
     if (!b) return SB_ENOMEM;
     for (size_t i = 0; i < m->nb; i++) {
@@ -47,6 +50,24 @@ int sb_hmap_add(sb_hmap *m, sb_hnode *node, uint64_t hash) {
     return rc;
 }
 
+/* Halves the table: bucket j + nb/2 joins bucket j, then the upper half is given back. Never
+ * fails: if realloc cannot shrink the block, the table keeps it and uses its lower half. */
+static void shrink(sb_hmap *m) {
+    size_t nb = m->nb / 2;
+    for (size_t j = nb; j < m->nb; j++) {
+        sb_hnode *n = m->b[j];
+        while (n) {
+            sb_hnode *next = n->next;
+            n->next = m->b[j - nb];
+            m->b[j - nb] = n;
+            n = next;
+        }
+    }
+    sb_hnode **b = realloc(m->b, nb * sizeof *b);
+    if (b) m->b = b;
+    m->nb = nb;
+}
+
 void sb_hmap_del(sb_hmap *m, sb_hnode *node) {
     if (!m->nb) return;
     sb_hnode **pp = &m->b[node->hash & (m->nb - 1)];
@@ -54,6 +75,11 @@ void sb_hmap_del(sb_hmap *m, sb_hnode *node) {
         if (*pp == node) {
             *pp = node->next;
             m->n--;
+            /* A table that grew for a peak (the transactions of a burst of calls) does not
+             * keep its buckets for good. Below a quarter full it halves, leaving it under
+             * half full: the next resize either way takes adds or deletes in proportion to
+             * the table's size, so resizes cannot thrash and stay O(1) amortized. */
+            if (m->nb > MIN_BUCKETS && m->n < m->nb / 4) shrink(m);
             return;
         }
     }

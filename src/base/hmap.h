@@ -20,6 +20,8 @@ void sb_hmap_free(sb_hmap *m);
 /* Returns 0, or SB_ENOMEM when the table could not grow (the node is inserted anyway while
  * the table has buckets at all). */
 int sb_hmap_add(sb_hmap *m, sb_hnode *node, uint64_t hash);
+/* Removes node; the table halves when it falls below a quarter full (never below 256
+ * buckets), so a walk over the buckets must not delete as it goes. */
 void sb_hmap_del(sb_hmap *m, sb_hnode *node);
 /* Iterate candidates: for (n = sb_hmap_first(m, h); n; n = sb_hmap_next(n, h)) */
 sb_hnode *sb_hmap_first(const sb_hmap *m, uint64_t hash);

@@ -97,7 +97,29 @@ static sb_pool_slab *slab_map(sb_pool *p) {
     return (sb_pool_slab *)m; /* anonymous memory is zeroed: an empty header */
 }
 
+/* Under valgrind, the objects of s still out (sb_pool_free) are forgotten before s goes:
+ * otherwise they would overlap those of a slab mapped later at the same address. */
+static void valgrind_forget(const sb_pool *p, sb_pool_slab *s) {
+#ifdef SB_POOL_VALGRIND
+    if (!RUNNING_ON_VALGRIND || !s->used) return;
+    unsigned char is_free[(SB_POOL_MAX / SB_POOL_ALIGN + 7) / 8] = {0};
+    char *base = (char *)s + SB_POOL_HEADER;
+    for (char *o = s->free, *next; o; o = next) {
+        VALGRIND_MAKE_MEM_DEFINED(o, sizeof next);
+        memcpy(&next, o, sizeof next);
+        size_t i = (size_t)(o - base) / p->size;
+        is_free[i / 8] |= (unsigned char)(1u << (i % 8));
+    }
+    for (size_t i = 0; i < s->carved; i++)
+        if (!(is_free[i / 8] & (1u << (i % 8)))) VALGRIND_FREELIKE_BLOCK(base + i * p->size, 0);
+#else
+    (void)p;
+    (void)s;
+#endif
+}
+
 static void slab_unmap(sb_pool *p, sb_pool_slab *s) {
+    valgrind_forget(p, s);
     UNPOISON(s, SB_POOL_SLAB); /* the address range may be mapped again by anyone */
     munmap(s, SB_POOL_SLAB);
     p->slabs--;
