@@ -172,7 +172,7 @@ const char *sb_drop_timing_name(sb_drop_timing v);
     X(MIN_SE_TOO_LARGE, "min_se_too_large")                                                        \
     X(SHUTDOWN, "shutdown")                                                                        \
     X(ENGINE_LIMIT, "engine_limit")                                                                \
-    X(UNREACHABLE, "unreachable") /* ICMP: nothing reachable at the INVITE's destination */    \
+    X(UNREACHABLE, "unreachable") /* ICMP: nothing reachable at the INVITE's destination */        \
     X(AUTH_FAILED, "auth_failed") /* our credentials were refused: challenged again */
 
 typedef enum {
