@@ -94,15 +94,15 @@ typedef struct {
 typedef enum { SB_STEP_NONE = 0, SB_STEP_HOLD, SB_STEP_RESUME } sb_step;
 
 /* 4. The scenario: what the test asked of this call, and its timers. Before the answer the
- * phase timer is the ring time (the UAS sends its 200) or Timer C (the UAC gives up); after
- * it, the talk time, then we hang up: these never overlap, so one timer. The media timer runs
+ * phase timer is the ring time, then the UAS sends its 200, or Timer C, then the UAC gives up;
+ * after it, the talk time, then we hang up: these never overlap, so one timer. The media timer runs
  * the hold/resume schedule and carries the retries of a deferred or 491-refused offer. The
  * fault knobs (skip_refresh_from, answer_refresh_code) are the UA's, the same for every call;
  * what they did to this call is session-timer state (sb_st). */
 typedef struct {
     sb_tmr phase_tmr;
     sb_tmr media_tmr;
-    uint32_t duration_ms;  /* talk time (UAC; 0: until hung up) */
+    uint32_t duration_ms;  /* the UAC's talk time; 0: until hung up */
     uint32_t hold_at_ms;   /* 0: no scheduled hold; else this long after the answer */
     uint32_t resume_at_ms; /* 0: stay on hold */
     uint8_t step;          /* sb_step: the next scheduled media change */

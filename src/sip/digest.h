@@ -92,7 +92,7 @@ int sb_digest_parse_credentials(sb_slice value, sb_digest_creds *out);
 
 /* True when the credentials' response is right for this password, method and body, computed
  * from the credentials' own username, realm, nonce, uri, cnonce and nc, and compared in
- * constant time (an upper-case hex response is accepted). Whether the realm and nonce are ours
+ * constant time; an upper-case hex response is accepted. Whether the realm and nonce are ours
  * and fresh, the nc new, and the uri acceptable is the caller's to check. */
 bool sb_digest_verify(const sb_digest_creds *c, const char *password, sb_slice method,
                       sb_slice body);
