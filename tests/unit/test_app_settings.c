@@ -61,6 +61,11 @@ static void table_is_consistent(void **state) {
             want = sizeof(const char *);
             if (!s->check || !s->hi) fail_msg("%s: text without check or length", what);
             break;
+        case SB_UNIT_LIST:
+            want = sizeof(sb_strlist);
+            if (!s->check || !s->hi || s->hi > SB_MAX_EXTRA_HEADERS)
+                fail_msg("%s: list without check or count", what);
+            break;
         case SB_UNIT_ADDRESS:
             want = sizeof(sb_addr);
             break;
