@@ -51,9 +51,12 @@ static int copy_identity(sb_ua *e, const sb_config *cfg) {
         sprintf(e->proxy_route, "<%s%s>", u, has_lr ? "" : ";lr");
         if (sb__proxy_addr(u, &e->proxy_addr) != 0) return SB_EINVAL;
     }
-    e->cfg.display_name = cfg->display_name ? e->display_name : NULL; /* (quoted) */
+    /* The copy of the config keeps no pointer into the caller's memory: the builders read
+     * e->display_name, e->headers and e->proxy_route, in their written forms. */
+    e->cfg.display_name = NULL;
     e->cfg.from_uri = e->from_uri;
-    e->cfg.headers = NULL; /* the lines live in e->headers */
+    e->cfg.headers = NULL;
+    e->cfg.nheaders = 0;
     e->cfg.outbound_proxy = NULL;
     return 0;
 }
