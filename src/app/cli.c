@@ -147,8 +147,10 @@ static int check_call(errbuf *e, sb_cli *c, const seen *s) {
          * The INVITEs go to the proxy, the report's destination. */
         sb_slice host;
         uint16_t port = 0;
-        if (!((strncmp(c->uri, "sip:", 4) == 0 || strncmp(c->uri, "sips:", 5) == 0) &&
-              strpbrk(c->uri, " \t\r\n<>\"") == NULL &&
+        bool writable = true; /* between < and >, as the engine writes the To */
+        for (const char *p = c->uri; *p; p++)
+            writable &= (unsigned char)*p > ' ' && (unsigned char)*p < 0x7f && !strchr("<>\"", *p);
+        if (!((strncmp(c->uri, "sip:", 4) == 0 || strncmp(c->uri, "sips:", 5) == 0) && writable &&
               sb_uri_hostport((sb_slice){c->uri, strlen(c->uri)}, NULL, NULL) == 0))
             return fail(e,
                         "URI %s: not allowed (allowed: a sip: or sips: URI, e.g. "

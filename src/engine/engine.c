@@ -470,6 +470,8 @@ int sb_engine_call(sb_engine *eng, const sb_call_opts *o, uint64_t now_ms, uint3
     sb_ua *e = &eng->ua;
     e->now = now_ms;
     if (!o || !o->target_uri || !o->target_uri[0] || strlen(o->target_uri) > 2048) return SB_EINVAL;
+    /* Written as the Request-URI and, without to_uri, between < and > in To */
+    if (!sb__uri_usable((sb_slice){o->target_uri, strlen(o->target_uri)})) return SB_EINVAL;
     const char *to = o->to_uri && strcmp(o->to_uri, o->target_uri) ? o->to_uri : NULL;
     if (to && !sb__sip_uri_ok(to)) return SB_EINVAL;
     sb_call *c = sb__call_new(e, SB_ROLE_UAC, now_ms);

@@ -177,6 +177,9 @@ static void display_name_from_and_to(void **state) {
     assert_int_equal(sb_engine_call(p->e, &o, 6000, NULL), SB_EINVAL);
     o.to_uri = "tel:+15551234";
     assert_int_equal(sb_engine_call(p->e, &o, 6000, NULL), SB_EINVAL);
+    o.to_uri = NULL; /* and so is a target that could not be */
+    o.target_uri = "sip:peer@127.0.0.2\r\nX: y";
+    assert_int_equal(sb_engine_call(p->e, &o, 6000, NULL), SB_EINVAL);
     sp_free(p);
 }
 
