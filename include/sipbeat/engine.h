@@ -83,6 +83,24 @@ typedef struct {
      * password: none, and a challenged INVITE ends rejected with the challenge's status. */
     const char *auth_user; /* NULL: user */
     const char *auth_password;
+    /* Identity of the calls we place (RFC 3261 §8.1.1.3). The From header of each of their
+     * requests is `"display_name" <from_uri>;tag=...`: the display name quoted, with `"` and `\`
+     * escaped (NULL: none); from_uri NULL is sip:user@our address. Calls we answer take their
+     * identity from the INVITE's To. */
+    const char *display_name; /* at most 255 bytes, no control bytes (CR, LF, ...) */
+    const char *from_uri;     /* a sip: or sips: URI writable between < and > */
+    /* Header lines ("Name: value", no CRLF) added to the initial INVITE of every call we place
+     * (its 422 and 401/407 retries too), never to in-dialog requests or the CANCEL. A header
+     * the engine writes itself is refused: sb_extra_header_problem says which. */
+    const char *const *headers;
+    uint32_t nheaders; /* at most SB_MAX_EXTRA_HEADERS */
+    /* Outbound proxy (RFC 3261 §8.1.2): a sip: or sips: URI whose host is an IP address, e.g.
+     * "sip:192.0.2.1:5060" (NULL: none). The out-of-dialog requests of the calls we place (the
+     * INVITE, its CANCEL, the ACK of a non-2xx) go to that address instead of sb_call_opts.dest
+     * and carry `Route: <URI;lr>` (loose routing, §16.12), the Request-URI staying the target.
+     * In-dialog requests follow the route set the 2xx's Record-Route makes, or go straight to
+     * the remote target when the proxy did not record-route. */
+    const char *outbound_proxy;
     sb_timer_config timer;
 } sb_config;
 
@@ -91,7 +109,9 @@ typedef struct {
  * Min-SE; 7200 s is the top of the interval we offer (policy). timer.unchecked lifts both. */
 #define SB_SE_FLOOR_S 90u
 #define SB_SE_CEIL_S 7200u
-#define SB_MAX_422_CAP 20u /* timer.max_422: 0..20 */
+#define SB_MAX_422_CAP 20u        /* timer.max_422: 0..20 */
+#define SB_MAX_EXTRA_HEADERS 32u  /* headers: at most this many lines */
+#define SB_MAX_EXTRA_HEADER 1024u /* headers: at most this many bytes per line */
 /* reject_code and timer.answer_refresh_code: a final error status, or 0 for none */
 #define SB_FAIL_CODE_MIN 300u
 #define SB_FAIL_CODE_MAX 699u
@@ -111,6 +131,15 @@ typedef struct {
 /* Checks ranges and combinations. Returns 0, or SB_EINVAL and, when err is not NULL, the first
  * wrong field and why. */
 int sb_config_check(const sb_config *cfg, sb_config_error *err);
+
+/* Whether line ("Name: value") may go into sb_config.headers: NULL if so, else a static
+ * string saying what is wrong and what is allowed ("no colon (allowed: Name: value)"). Refused:
+ * no colon, an empty name, a name that is not a SIP token (spaces included), CR, LF or another
+ * control byte anywhere (tabs aside), more than SB_MAX_EXTRA_HEADER bytes, and the headers the
+ * engine writes itself, by long or compact name: Via, From, To, Call-ID, CSeq, Contact,
+ * Content-Length, Content-Type, Max-Forwards, Route, Session-Expires, Min-SE, Supported,
+ * Require, Authorization, Proxy-Authorization. */
+const char *sb_extra_header_problem(const char *line);
 
 /* ---- Per-call record ------------------------------------------------------------------------ */
 
@@ -313,10 +342,14 @@ uint64_t sb_engine_next_deadline(const sb_engine *e);
 
 typedef struct {
     const char *target_uri; /* Request-URI and To, e.g. "sip:service@127.0.0.1:5060" */
-    sb_addr dest;           /* where to send (usually the URI's host:port) */
-    uint32_t duration_ms;   /* talk time after answer, then BYE (0: until sb_engine_hangup); a
-                             * far-end BYE before it ends the call remote_hangup */
-    uint32_t hold_at_ms;    /* 0: no hold; else re-INVITE with hold_mode this long after answer */
+    /* where to send (usually the URI's host:port); unused with sb_config.outbound_proxy */
+    sb_addr dest;
+    /* The To URI when it is not the target (NULL: target_uri): sip: or sips:, writable between
+     * < and >. The Request-URI stays target_uri. */
+    const char *to_uri;
+    uint32_t duration_ms; /* talk time after answer, then BYE (0: until sb_engine_hangup); a
+                           * far-end BYE before it ends the call remote_hangup */
+    uint32_t hold_at_ms;  /* 0: no hold; else re-INVITE with hold_mode this long after answer */
     sb_hold_mode hold_mode;
     uint32_t resume_at_ms; /* 0: stay on hold; else resume this long after answer */
 } sb_call_opts;

@@ -141,13 +141,38 @@ static int check_call(errbuf *e, sb_cli *c, const seen *s) {
     if (!c->uri)
         return fail(e, "call needs a destination URI (allowed: e.g. sipbeat call "
                        "sip:service@127.0.0.1:5060)");
-    int rc = parse_uri(e, c->uri, &c->dest);
-    if (rc) return rc;
+    int rc = 0;
+    if (c->cfg.outbound_proxy) {
+        /* Through a proxy the URI is only written, never reached: its host may be a name.
+         * The INVITEs go to the proxy, the report's destination. */
+        sb_slice host;
+        uint16_t port = 0;
+        bool writable = true; /* between < and >, as the engine writes the To */
+        for (const char *p = c->uri; *p; p++)
+            writable &= (unsigned char)*p > ' ' && (unsigned char)*p < 0x7f && !strchr("<>\"", *p);
+        if (!((strncmp(c->uri, "sip:", 4) == 0 || strncmp(c->uri, "sips:", 5) == 0) && writable &&
+              sb_uri_hostport((sb_slice){c->uri, strlen(c->uri)}, NULL, NULL) == 0))
+            return fail(e,
+                        "URI %s: not allowed (allowed: a sip: or sips: URI, e.g. "
+                        "sip:service@pbx.example.com with --proxy)",
+                        c->uri);
+        if (sb_uri_hostport((sb_slice){c->cfg.outbound_proxy, strlen(c->cfg.outbound_proxy)}, &host,
+                            &port) != 0 ||
+            sb_addr_parse(&c->dest, host.p, host.n, 5060) != 0)
+            return fail(e, "--proxy %s: the host must be an IP address", c->cfg.outbound_proxy);
+        if (port) c->dest.port = port;
+    } else {
+        rc = parse_uri(e, c->uri, &c->dest);
+        if (rc) return rc;
+    }
+    c->cfg.headers = c->headers.n ? c->headers.v : NULL;
+    c->cfg.nheaders = c->headers.n;
     if (!given(s, "--local") && c->dest.family == 6)
         sb_addr_parse(&c->cfg.local, "[::1]:0", 7, 0); /* loopback of the URI's family */
     if (c->cfg.local.family != c->dest.family)
         return fail(e, "--local: IPv%u address cannot reach %s (allowed: an IPv%u address)",
-                    c->cfg.local.family, c->uri, c->dest.family);
+                    c->cfg.local.family, c->cfg.outbound_proxy ? c->cfg.outbound_proxy : c->uri,
+                    c->dest.family);
     if (hold_mode && !c->hold_at_ms)
         return fail(e, "--hold-mode %s: needs --hold-at (allowed: with --hold-at DUR)", hold_mode);
     if (c->resume_at_ms && !c->hold_at_ms)

@@ -20,6 +20,12 @@ typedef enum {
     SB_CMD_PARSE, /* only as a help topic: main() hands `parse` to sb_run_parse directly */
 } sb_cmd;
 
+/* The values of a repeatable flag (--header), in the order given. */
+typedef struct {
+    const char *v[SB_MAX_EXTRA_HEADERS];
+    uint32_t n;
+} sb_strlist;
+
 typedef struct {
     sb_cmd cmd;
     sb_cmd help_about; /* for SB_CMD_HELP: the command asked about, or SB_CMD_NONE */
@@ -34,6 +40,9 @@ typedef struct {
     uint32_t duration_ms; /* -d */
     uint32_t hold_at_ms, resume_at_ms;
     sb_hold_mode hold_mode;
+    const char *to_uri; /* --to: NULL, the URI */
+    /* --header, each a "Name: value" line; sb_cli_parse points cfg.headers at them */
+    sb_strlist headers;
 
     /* answer */
     uint64_t max_calls; /* --max-calls: exit after this many calls ended, 0 = run until signal */

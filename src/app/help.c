@@ -60,6 +60,7 @@ static const char parse_help[] =
 
 static const char *const headings[SB_SEC__COUNT] = {
     [SB_SEC_CALL] = "calls:",
+    [SB_SEC_IDENTITY] = "identity and routing of our calls:",
     [SB_SEC_ANSWER] = "answering:",
     [SB_SEC_AUTH] = "identity and credentials (digest auth):",
     [SB_SEC_TIMER] = "session timers (RFC 4028):",

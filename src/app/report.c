@@ -354,7 +354,14 @@ static json_t *setting_json(const sb_setting *s, const sb_cli *c) {
     }
     case SB_UNIT_TEXT: {
         const char *v = sb_setting_text(s, c);
-        return v ? json_string(v) : json_null();
+        return v ? text_json(v) : json_null();
+    }
+    case SB_UNIT_LIST: {
+        json_t *a = json_array();
+        const sb_strlist *l = sb_setting_list(s, c);
+        for (uint32_t i = 0; l && i < l->n; i++)
+            json_array_append_new(a, text_json(l->v[i]));
+        return a;
     }
     case SB_UNIT_SECRET: /* whether there is one, never what it is */
         return sb_setting_text(s, c) ? json_string("set") : json_null();

@@ -78,6 +78,7 @@ static int run_call(const sb_cli *cli, sb_config cfg) {
     }
     r.opts.target_uri = cli->uri;
     r.opts.dest = cli->dest;
+    r.opts.to_uri = cli->to_uri;
     r.opts.duration_ms = cli->duration_ms;
     r.opts.hold_at_ms = cli->hold_at_ms;
     r.opts.hold_mode = cli->hold_mode;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Word fields are enums stored as int. */
 _Static_assert(sizeof(sb_timer_mode) == sizeof(int) && sizeof(sb_refresher) == sizeof(int) &&
@@ -95,6 +96,88 @@ static bool check_auth_user(const sb_setting *s, const char *v, char *why, size_
     return check_user_chars(s, v, true, why, cap);
 }
 
+/* ---- identity and routing of our calls ---- */
+
+static const char uri_allowed[] =
+    "allowed: a sip: or sips: URI of at most 2048 bytes, no spaces, control bytes, quotes, < or "
+    ">, e.g. sip:alice@example.com";
+
+/* A sip: or sips: URI we can write between < and > (the engine's sb__uri_usable rule). */
+static bool check_sip_uri(const sb_setting *s, const char *v, char *why, size_t cap) {
+    size_t n = strlen(v);
+    bool sip =
+        (n > 4 && strncasecmp(v, "sip:", 4) == 0) || (n > 5 && strncasecmp(v, "sips:", 5) == 0);
+    if (!sip) {
+        snprintf(why, cap, "not a sip: or sips: URI (%s)", uri_allowed);
+        return false;
+    }
+    if (n > s->hi) {
+        snprintf(why, cap, "too long, %zu bytes (%s)", n, uri_allowed);
+        return false;
+    }
+    for (const char *p = v; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch <= ' ' || ch >= 0x7f || ch == '<' || ch == '>' || ch == '"') {
+            if (ch > ' ' && ch < 0x7f)
+                snprintf(why, cap, "'%c' is not allowed (%s)", ch, uri_allowed);
+            else
+                snprintf(why, cap, "byte 0x%02x is not allowed (%s)", ch, uri_allowed);
+            return false;
+        }
+    }
+    if (sb_uri_hostport((sb_slice){v, n}, NULL, NULL) != 0) {
+        snprintf(why, cap, "no host:port after the user part (%s)", uri_allowed);
+        return false;
+    }
+    return true;
+}
+
+/* The outbound proxy: a SIP URI whose host is an IP address (sipbeat resolves no names). */
+static bool check_proxy(const sb_setting *s, const char *v, char *why, size_t cap) {
+    static const char allowed[] =
+        "allowed: sip:HOST[:PORT] with an IP address, e.g. sip:192.0.2.1:5060 or sip:[::1]:5070";
+    char inner[320];
+    if (!check_sip_uri(s, v, inner, sizeof inner)) {
+        snprintf(why, cap, "not a usable SIP URI (%s)", allowed);
+        return false;
+    }
+    sb_slice host;
+    uint16_t port = 0;
+    sb_addr a;
+    if (sb_uri_hostport((sb_slice){v, strlen(v)}, &host, &port) != 0 || host.n == 0 ||
+        sb_addr_parse(&a, host.p, host.n, 5060) != 0) {
+        snprintf(why, cap, "the host must be an IP address, no DNS (%s)", allowed);
+        return false;
+    }
+    return true;
+}
+
+static bool check_display_name(const sb_setting *s, const char *v, char *why, size_t cap) {
+    static const char allowed[] = "allowed: up to 255 bytes of text without CR, LF or other "
+                                  "control bytes; quotes and backslashes are escaped for you";
+    size_t n = strlen(v);
+    if (n > s->hi) {
+        snprintf(why, cap, "too long, %zu bytes (%s)", n, allowed);
+        return false;
+    }
+    for (const char *p = v; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if ((ch < ' ' && ch != '\t') || ch == 0x7f) {
+            snprintf(why, cap, "byte 0x%02x is not allowed (%s)", ch, allowed);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* One --header: the engine's rule (sb_extra_header_problem), which says what is allowed. */
+static bool check_header(const sb_setting *s, const char *v, char *why, size_t cap) {
+    (void)s;
+    const char *problem = sb_extra_header_problem(v);
+    if (problem) snprintf(why, cap, "%s", problem);
+    return problem == NULL;
+}
+
 #define CALL SB_IN_CALL
 #define ANSWER SB_IN_ANSWER
 #define RUN (SB_IN_CALL | SB_IN_ANSWER)
@@ -132,6 +215,24 @@ const sb_setting sb_settings[] = {
     {.flag = "--resume-at", .metavar = "DUR", .cmds = CALL, .section = SB_SEC_CALL,
      .unit = SB_UNIT_DURATION, SB_FIELD(resume_at_ms), .lo = 1, .hi = DUR_MAX_MS, .zero = "none",
      .help = "take the call off hold this long after the answer", .report = "resume_at_ms"},
+
+    /* ---- call: identity and routing ---- */
+    {.flag = "--proxy", .metavar = "URI", .cmds = CALL, .section = SB_SEC_IDENTITY,
+     .unit = SB_UNIT_TEXT, SB_FIELD(cfg.outbound_proxy), .hi = 2048, .check = check_proxy,
+     .zero = "none", .help = "send the INVITE (CANCEL, ACK) to this proxy, with a Route to it",
+     .report = "outbound_proxy"},
+    {.flag = "--display-name", .metavar = "NAME", .cmds = CALL, .section = SB_SEC_IDENTITY,
+     .unit = SB_UNIT_TEXT, SB_FIELD(cfg.display_name), .hi = 255, .check = check_display_name,
+     .zero = "none", .help = "display name of our From, sent quoted", .report = "display_name"},
+    {.flag = "--from", .metavar = "URI", .cmds = CALL, .section = SB_SEC_IDENTITY,
+     .unit = SB_UNIT_TEXT, SB_FIELD(cfg.from_uri), .hi = 2048, .check = check_sip_uri,
+     .zero = "sip:USER@LOCAL", .help = "From URI of our calls", .report = "from_uri"},
+    {.flag = "--to", .metavar = "URI", .cmds = CALL, .section = SB_SEC_IDENTITY,
+     .unit = SB_UNIT_TEXT, SB_FIELD(to_uri), .hi = 2048, .check = check_sip_uri, .zero = "URI",
+     .help = "To URI of our calls; the Request-URI stays URI", .report = "to_uri"},
+    {.flag = "--header", .metavar = "HEADER", .cmds = CALL, .section = SB_SEC_IDENTITY,
+     .unit = SB_UNIT_LIST, SB_FIELD(headers), .hi = SB_MAX_EXTRA_HEADERS, .check = check_header,
+     .zero = "none", .help = "add this header to each initial INVITE", .report = "headers"},
 
     /* ---- answer ---- */
     {.flag = "--listen", .metavar = "ADDR[:PORT]", .cmds = ANSWER, .section = SB_SEC_ANSWER,
@@ -343,6 +444,10 @@ static void put_uint(const sb_setting *s, sb_cli *c, uint64_t v) {
     }
 }
 
+const sb_strlist *sb_setting_list(const sb_setting *s, const sb_cli *c) {
+    return s->unit == SB_UNIT_LIST && s->size == sizeof(sb_strlist) ? at_c(s, c) : NULL;
+}
+
 const char *sb_setting_text(const sb_setting *s, const sb_cli *c) {
     const char *p = NULL;
     if (s->field && s->size == sizeof p) memcpy(&p, at_c(s, c), sizeof p);
@@ -404,8 +509,20 @@ static const char *range_text(uint64_t lo, uint64_t hi, char *buf, size_t cap) {
 
 static const char dur_allowed[] = "a whole number with unit ms, s, m or h, e.g. 500ms, 10s, 2m, 1h";
 
+/* The message is one line: a CR or LF in the value is written \r or \n. */
 static int bad(char *err, size_t cap, const char *name, const char *val, const char *what) {
-    snprintf(err, cap, "%s %s: %s", name, val, what);
+    char shown[600];
+    size_t o = 0;
+    for (const char *p = val; *p && o + 3 < sizeof shown; p++) {
+        if (*p == '\r' || *p == '\n') {
+            shown[o++] = '\\';
+            shown[o++] = *p == '\r' ? 'r' : 'n';
+        } else {
+            shown[o++] = *p;
+        }
+    }
+    shown[o] = '\0';
+    snprintf(err, cap, "%s %s: %s", name, shown, what);
     return -1;
 }
 
@@ -431,6 +548,19 @@ int sb_setting_parse(const sb_setting *s, const char *name, const char *val, sb_
         if (!s->check(s, val, why, sizeof why))
             return bad(err, cap, name, val[0] ? val : "''", why);
         memcpy(at(s, c), &val, sizeof val);
+        return 0;
+    }
+    case SB_UNIT_LIST: {
+        char why[256], quoted[600];
+        snprintf(quoted, sizeof quoted, "'%s'", val);
+        sb_strlist *l = at(s, c);
+        if (!s->check(s, val, why, sizeof why)) return bad(err, cap, name, quoted, why);
+        if (l->n >= s->hi || l->n >= SB_MAX_EXTRA_HEADERS) {
+            snprintf(why, sizeof why, "one too many (allowed: %s given at most %llu times)", name,
+                     (unsigned long long)s->hi);
+            return bad(err, cap, name, quoted, why);
+        }
+        l->v[l->n++] = val;
         return 0;
     }
     case SB_UNIT_SECRET: /* no flag sets a secret */
@@ -552,6 +682,15 @@ const char *sb_setting_show(const sb_setting *s, const sb_cli *c, char *buf, siz
     }
     case SB_UNIT_SECRET: /* never the secret itself */
         return sb_setting_text(s, c) ? "set" : none;
+    case SB_UNIT_LIST: { /* the values one after the other, each quoted */
+        const sb_strlist *l = sb_setting_list(s, c);
+        size_t o = 0;
+        if (!l->n) return none;
+        buf[0] = '\0';
+        for (uint32_t i = 0; i < l->n && o < cap; i++)
+            o += (size_t)snprintf(buf + o, cap - o, "%s'%s'", i ? " " : "", l->v[i]);
+        return buf;
+    }
     case SB_UNIT_ADDRESS: {
         sb_addr a;
         memcpy(&a, at_c(s, c), sizeof a);
@@ -586,6 +725,9 @@ const char *sb_setting_range(const sb_setting *s, char *buf, size_t cap) {
     switch (s->unit) {
     case SB_UNIT_TEXT:
         snprintf(buf, cap, "up to %llu bytes", (unsigned long long)s->hi);
+        return buf;
+    case SB_UNIT_LIST:
+        snprintf(buf, cap, "repeatable, up to %llu times", (unsigned long long)s->hi);
         return buf;
     case SB_UNIT_COUNT:
     case SB_UNIT_CODE:

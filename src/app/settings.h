@@ -32,12 +32,16 @@ typedef enum {
     /* A string never shown: sb_setting_show and the report say only whether it is set ("set"
      * or null). No flag sets one (cfg.auth_password is read at run time, credentials.h). */
     SB_UNIT_SECRET,
+    /* A repeatable text: each time the flag is given, one more value that .check accepts, at
+     * most .hi of them, kept in order (an sb_strlist). Help and docs/cli.md say "repeatable". */
+    SB_UNIT_LIST,
     SB_UNIT_HELP, /* --help: no field */
 } sb_unit;
 
 /* Help groups flags under these headings, in this order. */
 typedef enum {
     SB_SEC_CALL,
+    SB_SEC_IDENTITY, /* who our calls are from and to, and the way they take */
     SB_SEC_ANSWER,
     SB_SEC_AUTH,
     SB_SEC_TIMER,
@@ -126,6 +130,8 @@ const char *sb_setting_show(const sb_setting *s, const sb_cli *c, char *buf, siz
  * units whose help says it all (durations, addresses, paths, switches). */
 const char *sb_setting_range(const sb_setting *s, char *buf, size_t cap);
 
+/* A list row's values (SB_UNIT_LIST), or NULL for any other row. */
+const sb_strlist *sb_setting_list(const sb_setting *s, const sb_cli *c);
 /* A path, text or secret row's string (NULL: not set). A secret's is the secret: test it, never
  * print it. */
 const char *sb_setting_text(const sb_setting *s, const sb_cli *c);

@@ -237,9 +237,16 @@ void sb__new_branch(sb_ua *e, char out[48]) {
     sb_rng_hex(&e->rng, out + 7, 20);
 }
 
-static void put_uri_hdr(sb_buf *b, const char *name, const char *uri, const char *tag) {
+/* name: [display ]<uri>[;tag=tag]; display is already a quoted string, or NULL. */
+static void put_uri_hdr(sb_buf *b, const char *name, const char *display, const char *uri,
+                        const char *tag) {
     sb_buf_str(b, name);
-    sb_buf_str(b, ": <");
+    sb_buf_str(b, ": ");
+    if (display) {
+        sb_buf_str(b, display);
+        sb_buf_str(b, " ");
+    }
+    sb_buf_str(b, "<");
     sb_buf_str(b, uri ? uri : "");
     sb_buf_str(b, ">");
     if (tag && tag[0]) {
@@ -271,8 +278,11 @@ void sb__req_begin(sb_ua *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cseq,
     sb_buf_str(b, ";branch=");
     sb_buf_str(b, branch);
     sb_buf_str(b, ";rport\r\nMax-Forwards: 70\r\n");
-    put_uri_hdr(b, "From", c->dlg.local_uri, c->dlg.local_tag);
-    put_uri_hdr(b, "To", c->dlg.remote_uri, c->dlg.remote_tag);
+    /* Our display name on every request of a call we place, so the CANCEL's From is the
+     * INVITE's (§9.1) */
+    put_uri_hdr(b, "From", c->role == SB_ROLE_UAC ? e->display_name : NULL, c->dlg.local_uri,
+                c->dlg.local_tag);
+    put_uri_hdr(b, "To", NULL, c->dlg.remote_uri, c->dlg.remote_tag);
     sb_buf_str(b, "Call-ID: ");
     sb_buf_str(b, c->dlg.call_id ? c->dlg.call_id : "");
     sb_buf_str(b, "\r\nCSeq: ");
@@ -425,6 +435,24 @@ bool sb__uri_usable(sb_slice uri) {
     bool sip = (scheme == 3 && sb_slice_ieq((sb_slice){uri.p, 3}, "sip")) ||
                (scheme == 4 && sb_slice_ieq((sb_slice){uri.p, 4}, "sips"));
     return !sip || sb_uri_hostport(uri, NULL, NULL) == 0;
+}
+
+bool sb__sip_uri_ok(const char *u) {
+    size_t n = strlen(u);
+    sb_slice s = {u, n};
+    bool sip = (n > 4 && sb_slice_ieq((sb_slice){u, 4}, "sip:")) ||
+               (n > 5 && sb_slice_ieq((sb_slice){u, 5}, "sips:"));
+    return sip && sb__uri_usable(s);
+}
+
+int sb__proxy_addr(const char *uri, sb_addr *out) {
+    sb_slice host;
+    uint16_t port = 0;
+    if (!sb__sip_uri_ok(uri) || sb_uri_hostport((sb_slice){uri, strlen(uri)}, &host, &port) != 0 ||
+        host.n == 0 || sb_addr_parse(out, host.p, host.n, 5060) != 0)
+        return SB_EINVAL;
+    if (port) out->port = port;
+    return 0;
 }
 
 void sb__reply(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *to, int status,
@@ -583,6 +611,7 @@ sb_txn *sb__send_session_request(sb_ua *e, sb_call *c, sb_method m, sb_purpose p
     sb_buf_init(&b, out, sizeof out);
     sb__req_begin(e, c, &b, m, cseq, branch);
     sb__st_request_headers(e, c, &b);
+    if (purpose == SB_PURPOSE_INVITE && e->headers) sb_buf_str(&b, e->headers);
     size_t blen = with_sdp ? sb__sdp_body(e, c, body, sizeof body) : 0;
     sb__auth_put(e, c, &b, m, body, blen);
     sb__req_finish(&b, "application/sdp", body, blen);

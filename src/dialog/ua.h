@@ -212,6 +212,11 @@ struct sb_ua {
     sb_engine_stats stats;
     sb_call_stats rec; /* sb_engine_call_stats's answer, valid until the next engine call */
     char *auth_user, *auth_password; /* owned copies of the config's (NULL: none) */
+    /* Identity and route of the calls we place, owned copies of the config's (NULL: none):
+     * the display name already quoted and escaped, the extra headers as CRLF-ended lines ready
+     * to append, the outbound proxy as the Route value `<URI;lr>`, with its address. */
+    char *display_name, *from_uri, *headers, *proxy_route;
+    sb_addr proxy_addr;
 };
 
 /* Sets up a UA with a copy of cfg (strings too) at time now; 0 or SB_ENOMEM. */
@@ -261,6 +266,11 @@ void sb__reply_reason(sb_ua *e, sb_txn *t, const sb_msg *m, const sb_addr *to, i
                       const char *reason, const char *extra, uint64_t now);
 /* A URI we can safely write back between < and > in our own messages. */
 bool sb__uri_usable(sb_slice uri);
+/* A sip: or sips: URI that sb__uri_usable accepts (a NUL-terminated string). */
+bool sb__sip_uri_ok(const char *uri);
+/* The address of a sip: or sips: URI whose host is an IP address (port 5060 when none): the
+ * outbound proxy's. 0, or SB_EINVAL. */
+int sb__proxy_addr(const char *uri, sb_addr *out);
 /* Sets one of the dialog's strings (a field of d) to a copy of s (NULL when s is empty): the
  * strings are rebuilt into one allocation. 0, or SB_ENOMEM with everything as it was. */
 int sb__dlg_set(sb_dialog *d, char **field, sb_slice s);

@@ -23,6 +23,57 @@ void sb_config_init(sb_config *cfg) {
     cfg->timer.max_se_s = 86400;
 }
 
+/* A SIP token character (RFC 3261 §25.1): what a header name is made of. */
+static bool token_char(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           (ch && strchr("-.!%*_+`'~", ch));
+}
+
+const char *sb_extra_header_problem(const char *line) {
+    static const sb_hdr_id managed[] = {SB_HDR_VIA,
+                                        SB_HDR_FROM,
+                                        SB_HDR_TO,
+                                        SB_HDR_CALL_ID,
+                                        SB_HDR_CSEQ,
+                                        SB_HDR_CONTACT,
+                                        SB_HDR_CONTENT_LENGTH,
+                                        SB_HDR_CONTENT_TYPE,
+                                        SB_HDR_MAX_FORWARDS,
+                                        SB_HDR_ROUTE,
+                                        SB_HDR_SESSION_EXPIRES,
+                                        SB_HDR_MIN_SE,
+                                        SB_HDR_SUPPORTED,
+                                        SB_HDR_REQUIRE,
+                                        SB_HDR_AUTHORIZATION,
+                                        SB_HDR_PROXY_AUTHORIZATION};
+    if (!line) return "missing (allowed: Name: value)";
+    for (const char *p = line; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '\r' || ch == '\n') return "CR or LF inside (allowed: one line, Name: value)";
+        if ((ch < ' ' && ch != '\t') || ch == 0x7f)
+            return "a control byte inside (allowed: one line, Name: value)";
+    }
+    if (strlen(line) > SB_MAX_EXTRA_HEADER) return "too long (allowed: at most 1024 bytes)";
+    const char *colon = strchr(line, ':');
+    if (!colon) return "no colon (allowed: Name: value)";
+    size_t n = (size_t)(colon - line);
+    while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+        n--; /* "Name : value" is legal SIP (HCOLON) */
+    if (n == 0) return "empty name (allowed: Name: value)";
+    for (size_t i = 0; i < n; i++)
+        if (!token_char((unsigned char)line[i]))
+            return "the name is not a SIP token (allowed: letters, digits and -.!%*_+`'~, no "
+                   "spaces)";
+    sb_hdr_id id = sb_hdr_lookup(line, n);
+    for (size_t i = 0; i < sizeof managed / sizeof managed[0]; i++)
+        if (id != SB_HDR_OTHER && id == managed[i])
+            return "sipbeat writes this header itself (allowed: any other header; not Via, From, "
+                   "To, Call-ID, CSeq, Contact, Content-Length, Content-Type, Max-Forwards, "
+                   "Route, Session-Expires, Min-SE, Supported, Require, Authorization, "
+                   "Proxy-Authorization)";
+    return NULL;
+}
+
 int sb_config_check(const sb_config *cfg, sb_config_error *err) {
     const sb_timer_config *t = &cfg->timer;
     static const char *const modes[] = {"off", "supported", "required", "always"};
@@ -48,6 +99,30 @@ int sb_config_check(const sb_config *cfg, sb_config_error *err) {
              "not a digest username (allowed: 1..255 bytes, no CR, LF, quote or backslash)");
     if (cfg->auth_password && (!cfg->auth_password[0] || strpbrk(cfg->auth_password, "\r\n")))
         FAIL("auth_password", "not usable (allowed: 1 byte or more, no CR or LF)");
+    if (cfg->display_name) {
+        size_t n = strlen(cfg->display_name);
+        bool ctl = false;
+        for (const char *p = cfg->display_name; *p; p++)
+            ctl |= ((unsigned char)*p < ' ' && *p != '\t') || *p == 0x7f;
+        if (ctl || n > 255)
+            FAIL("display_name", "not usable (allowed: at most 255 bytes, no CR, LF or other "
+                                 "control byte)");
+    }
+    if (cfg->from_uri && !sb__sip_uri_ok(cfg->from_uri))
+        FAIL("from_uri", "not usable (allowed: a sip: or sips: URI of at most 2048 bytes, no "
+                         "space, CR, LF, quote, < or >)");
+    if (cfg->outbound_proxy) {
+        sb_addr a;
+        if (sb__proxy_addr(cfg->outbound_proxy, &a) != 0)
+            FAIL("outbound_proxy", "not usable (allowed: a sip: or sips: URI whose host is an IP "
+                                   "address, e.g. sip:192.0.2.1:5060; no CR, LF or space)");
+    }
+    if (cfg->nheaders > SB_MAX_EXTRA_HEADERS || (cfg->nheaders && !cfg->headers))
+        FAIL("headers", "too many (allowed: at most %u header lines)", SB_MAX_EXTRA_HEADERS);
+    for (uint32_t i = 0; i < cfg->nheaders; i++) {
+        const char *why = sb_extra_header_problem(cfg->headers[i]);
+        if (why) FAIL("headers", "line %u: %s", i + 1, why);
+    }
     if (cfg->t2_ms < cfg->t1_ms)
         FAIL("t2_ms", "below t1_ms %u (allowed: at least T1; RFC 3261 default 4000)", cfg->t1_ms);
     if (!cfg->t4_ms)
@@ -395,6 +470,10 @@ int sb_engine_call(sb_engine *eng, const sb_call_opts *o, uint64_t now_ms, uint3
     sb_ua *e = &eng->ua;
     e->now = now_ms;
     if (!o || !o->target_uri || !o->target_uri[0] || strlen(o->target_uri) > 2048) return SB_EINVAL;
+    /* Written as the Request-URI and, without to_uri, between < and > in To */
+    if (!sb__uri_usable((sb_slice){o->target_uri, strlen(o->target_uri)})) return SB_EINVAL;
+    const char *to = o->to_uri && strcmp(o->to_uri, o->target_uri) ? o->to_uri : NULL;
+    if (to && !sb__sip_uri_ok(to)) return SB_EINVAL;
     sb_call *c = sb__call_new(e, SB_ROLE_UAC, now_ms);
     if (!c) return SB_ELIMIT;
     char rnd[24];
@@ -406,10 +485,22 @@ int sb_engine_call(sb_engine *eng, const sb_call_opts *o, uint64_t now_ms, uint3
     sb_buf_str(&b, "@");
     sb_buf_str(&b, e->host);
     size_t cid_len = b.len;
-    c->dlg.local_uri = e->self_uri; /* the same for every call we place: shared, not copied */
-    int rc =
-        sb__dlg_set(&c->dlg, &c->dlg.remote_uri, (sb_slice){o->target_uri, strlen(o->target_uri)});
+    /* The same for every call we place: shared, not copied. So is the outbound proxy's Route,
+     * until the 2xx's route set replaces it (sb__dialog_learn). */
+    c->dlg.local_uri = e->from_uri ? e->from_uri : e->self_uri;
+    sb_slice target = {o->target_uri, strlen(o->target_uri)};
+    int rc;
+    if (to) /* the Request-URI stays the target: it is the remote target until the 2xx's */
+        rc = sb__dlg_set_many(&c->dlg, 2,
+                              (char **const[]){&c->dlg.remote_uri, &c->dlg.remote_target},
+                              (sb_slice[]){{to, strlen(to)}, target});
+    else
+        rc = sb__dlg_set(&c->dlg, &c->dlg.remote_uri, target);
     c->dlg.peer = o->dest;
+    if (e->proxy_route) {
+        c->dlg.route = e->proxy_route;
+        c->dlg.peer = e->proxy_addr;
+    }
     c->sc.duration_ms = o->duration_ms;
     c->sc.hold_at_ms = o->hold_at_ms;
     c->oa.hold_mode = (uint8_t)(o->hold_mode ? o->hold_mode : SB_HOLD_SENDONLY);

@@ -37,6 +37,7 @@
 typedef struct {
     uint64_t at_ms;
     bool from_engine; /* false: what the script sent */
+    sb_addr to;       /* from the engine: where it went */
     char *data;       /* NUL-terminated copy */
     size_t len;
     sb_msg m; /* parsed; points into data */
@@ -152,6 +153,7 @@ static inline void sp_drain(sp_t *p) {
     while ((ev = sb_engine_next_event(p->e)) != NULL) {
         if (ev->type == SB_EV_SEND) {
             sp_log(p, true, (const char *)ev->data, ev->len);
+            p->msgs[p->nmsgs - 1].to = ev->addr;
             continue;
         }
         assert_true(p->nevs < SP_MAX_EVS);

@@ -437,6 +437,133 @@ static void fail_on_last_wins(void **state) {
     assert_true(cli.fail_on_violation);
 }
 
+/* --proxy, --display-name, --from, --to, --header: parsed into the engine config (and the
+ * call's To), and every refusal as one exact line. */
+#define URI_ALLOWED                                                                                \
+    "(allowed: a sip: or sips: URI of at most 2048 bytes, no spaces, control bytes, quotes, < "    \
+    "or >, e.g. sip:alice@example.com)"
+#define PROXY_ALLOWED                                                                              \
+    "(allowed: sip:HOST[:PORT] with an IP address, e.g. sip:192.0.2.1:5060 or sip:[::1]:5070)"
+#define MANAGED                                                                                    \
+    "sipbeat writes this header itself (allowed: any other header; not Via, From, To, Call-ID, "   \
+    "CSeq, Contact, Content-Length, Content-Type, Max-Forwards, Route, Session-Expires, Min-SE, "  \
+    "Supported, Require, Authorization, Proxy-Authorization)"
+#define DISPLAY_ALLOWED                                                                            \
+    "(allowed: up to 255 bytes of text without CR, LF or other control bytes; quotes and "         \
+    "backslashes are escaped for you)"
+
+static void routing_and_identity_flags(void **state) {
+    (void)state;
+    assert_int_equal(PARSE("call", "sip:bob@pbx.example.com", "--proxy", "sip:127.0.0.1:5070",
+                           "--display-name", "Alice \"A\"", "--from", "sip:alice@example.com",
+                           "--to", "sips:bob@example.com", "--header", "X-Test: 1", "--header",
+                           "P-Asserted-Identity: <sip:1001@pbx>"),
+                     0);
+    assert_string_equal(cli.cfg.outbound_proxy, "sip:127.0.0.1:5070");
+    assert_string_equal(cli.cfg.display_name, "Alice \"A\"");
+    assert_string_equal(cli.cfg.from_uri, "sip:alice@example.com");
+    assert_string_equal(cli.to_uri, "sips:bob@example.com");
+    assert_int_equal(cli.cfg.nheaders, 2);
+    assert_string_equal(cli.cfg.headers[0], "X-Test: 1");
+    assert_string_equal(cli.cfg.headers[1], "P-Asserted-Identity: <sip:1001@pbx>");
+    char where[64];
+    sb_addr_format(&cli.dest, where, sizeof where, true);
+    assert_string_equal(where, "127.0.0.1:5070"); /* the proxy, not the URI's host */
+    /* without them: nothing set, the INVITE goes to the URI */
+    assert_int_equal(PARSE("call", "sip:svc@127.0.0.1:5070"), 0);
+    assert_null(cli.cfg.outbound_proxy);
+    assert_null(cli.cfg.display_name);
+    assert_null(cli.cfg.from_uri);
+    assert_null(cli.to_uri);
+    assert_null(cli.cfg.headers);
+    assert_int_equal(cli.cfg.nheaders, 0);
+
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--proxy", "sip:pbx.example.com"),
+                 "sipbeat: --proxy sip:pbx.example.com: the host must be an IP address, no "
+                 "DNS " PROXY_ALLOWED);
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--proxy", "127.0.0.1:5070"),
+                 "sipbeat: --proxy 127.0.0.1:5070: not a usable SIP URI " PROXY_ALLOWED);
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--proxy", "sip:127.0.0.1\r\nX: 1"),
+                 "sipbeat: --proxy sip:127.0.0.1\\r\\nX: 1: not a usable SIP URI " PROXY_ALLOWED);
+    expect_usage(PARSE("answer", "--proxy", "sip:127.0.0.1"),
+                 "sipbeat: --proxy: not a flag of 'answer' (see sipbeat help answer)");
+    /* through a proxy the URI's host may be a name; without one it may not */
+    expect_usage(PARSE("call", "sip:svc@pbx.example.com"),
+                 "sipbeat: URI sip:svc@pbx.example.com: the host must be an IP address, no DNS "
+                 "(allowed: e.g. sip:service@127.0.0.1:5060 or sip:service@[::1])");
+    expect_usage(PARSE("call", "tel:+15551234", "--proxy", "sip:127.0.0.1"),
+                 "sipbeat: URI tel:+15551234: not allowed (allowed: a sip: or sips: URI, e.g. "
+                 "sip:service@pbx.example.com with --proxy)");
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--display-name", "Alice\nX: y"),
+                 "sipbeat: --display-name Alice\\nX: y: byte 0x0a is not allowed " DISPLAY_ALLOWED);
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--display-name", "A\rB"),
+                 "sipbeat: --display-name A\\rB: byte 0x0d is not allowed " DISPLAY_ALLOWED);
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--from", "tel:+15551234"),
+                 "sipbeat: --from tel:+15551234: not a sip: or sips: URI " URI_ALLOWED);
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--from", "sip:a b@example.com"),
+                 "sipbeat: --from sip:a b@example.com: byte 0x20 is not allowed " URI_ALLOWED);
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--from", "sip:a@b>"),
+                 "sipbeat: --from sip:a@b>: '>' is not allowed " URI_ALLOWED);
+    expect_usage(
+        PARSE("call", "sip:svc@127.0.0.1", "--to", "sip:bob@example.com\r\nVia: x"),
+        "sipbeat: --to sip:bob@example.com\\r\\nVia: x: byte 0x0d is not allowed " URI_ALLOWED);
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--header", "X-Test"),
+                 "sipbeat: --header 'X-Test': no colon (allowed: Name: value)");
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--header", ": 1"),
+                 "sipbeat: --header ': 1': empty name (allowed: Name: value)");
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--header", "X Test: 1"),
+                 "sipbeat: --header 'X Test: 1': the name is not a SIP token (allowed: letters, "
+                 "digits and -.!%*_+`'~, no spaces)");
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--header", "X-A: 1\r\nVia: evil"),
+                 "sipbeat: --header 'X-A: 1\\r\\nVia: evil': CR or LF inside (allowed: one line, "
+                 "Name: value)");
+    expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--header", "X-A: 1\n"),
+                 "sipbeat: --header 'X-A: 1\\n': CR or LF inside (allowed: one line, Name: value)");
+    static const char *const managed[] = {"Via",
+                                          "From",
+                                          "To",
+                                          "Call-ID",
+                                          "CSeq",
+                                          "Contact",
+                                          "Content-Length",
+                                          "Content-Type",
+                                          "Max-Forwards",
+                                          "Route",
+                                          "Session-Expires",
+                                          "Min-SE",
+                                          "Supported",
+                                          "Require",
+                                          "Authorization",
+                                          "Proxy-Authorization",
+                                          "v",
+                                          "f",
+                                          "t",
+                                          "i",
+                                          "m",
+                                          "l",
+                                          "c",
+                                          "x",
+                                          "k",
+                                          "call-id",
+                                          "SUPPORTED"};
+    for (size_t i = 0; i < sizeof managed / sizeof managed[0]; i++) {
+        char h[64], want[512];
+        snprintf(h, sizeof h, "%s: 1", managed[i]);
+        snprintf(want, sizeof want, "sipbeat: --header '%s': " MANAGED, h);
+        expect_usage(PARSE("call", "sip:svc@127.0.0.1", "--header", h), want);
+    }
+    /* a 33rd --header */
+    const char *words[2 + 2 + 2 * 33 + 1] = {"sipbeat", "call", "sip:svc@127.0.0.1"};
+    int n = 3;
+    for (int i = 0; i < 33; i++) {
+        words[n++] = "--header";
+        words[n++] = "X-Many: 1";
+    }
+    words[n] = NULL;
+    expect_usage(parse(words), "sipbeat: --header 'X-Many: 1': one too many (allowed: --header "
+                               "given at most 32 times)");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(call_defaults),
@@ -454,6 +581,7 @@ int main(void) {
         cmocka_unit_test(hold_messages),
         cmocka_unit_test(engine_ranges_name_the_flag),
         cmocka_unit_test(fail_on_last_wins),
+        cmocka_unit_test(routing_and_identity_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,6 +61,11 @@ static void table_is_consistent(void **state) {
             want = sizeof(const char *);
             if (!s->check || !s->hi) fail_msg("%s: text without check or length", what);
             break;
+        case SB_UNIT_LIST:
+            want = sizeof(sb_strlist);
+            if (!s->check || !s->hi || s->hi > SB_MAX_EXTRA_HEADERS)
+                fail_msg("%s: list without check or count", what);
+            break;
         case SB_UNIT_ADDRESS:
             want = sizeof(sb_addr);
             break;
@@ -114,6 +119,9 @@ static void fields_map_to_flags(void **state) {
         {"answer_duration_ms", SB_CMD_ANSWER, "--duration"},
         {"local", SB_CMD_CALL, "--local"},
         {"local", SB_CMD_ANSWER, "--listen"},
+        {"outbound_proxy", SB_CMD_CALL, "--proxy"},
+        {"display_name", SB_CMD_CALL, "--display-name"},
+        {"from_uri", SB_CMD_CALL, "--from"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const sb_setting *s = sb_setting_of_field(cases[i].field, cases[i].cmd);
