@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "dialog/ua.h"
+#include "ua_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,16 +18,7 @@ static sb_ua ua;
 
 static int setup(void **state) {
     (void)state;
-    sb_config cfg; /* by hand: sb_config_init belongs to the engine, a layer above */
-    memset(&cfg, 0, sizeof cfg);
-    assert_int_equal(sb_addr_parse(&cfg.local, "127.0.0.1:5060", 14, 5060), 0);
-    cfg.t1_ms = 500;
-    cfg.t2_ms = 4000;
-    cfg.t4_ms = 5000;
-    cfg.seed = 1;
-    cfg.max_calls = 10;
-    cfg.max_txns = 40;
-    cfg.timer.mode = SB_TIMER_OFF;
+    sb_config cfg = ua_fixture_config();
     assert_int_equal(sb__ua_init(&ua, &cfg, 0), 0);
     return 0;
 }
