@@ -108,6 +108,10 @@ static void configure(rd *r) {
             cfg.max_concurrent = (c3 >> 5) & 3;
         } else {
             cfg.max_calls = max_calls[c3 & 3];
+            if (c3 & 4) { /* the caller has credentials: 401/407 go through dialog/auth.c */
+                cfg.auth_user = "fuzz";
+                cfg.auth_password = "secret";
+            }
         }
         t->answer_refresh_code = refresh_codes[(c3 >> 5) & 7];
         w.e[i] = sb_engine_new(&cfg, w.now);
@@ -372,8 +376,8 @@ static void put_tail(sb_buf *b, rd *r, uint8_t sdp, const char *ip) {
 
 /* A response to the last request engine t sent. */
 static bool tpl_response(sb_buf *b, int t, rd *r, const char *ip) {
-    static const uint16_t codes[] = {100, 180, 183, 200, 200, 200, 200, 422, 422, 491,
-                                     481, 408, 420, 486, 487, 488, 500, 503, 603, 302};
+    static const uint16_t codes[] = {100, 180, 183, 200, 200, 200, 200, 422, 422, 491, 481,
+                                     408, 420, 486, 487, 488, 500, 503, 603, 302, 401, 407};
     static sb_msg m;
     if (!w.req[t].len || sb_msg_parse(&m, w.req[t].buf, w.req[t].len, true) < 0) return false;
     uint8_t c = u8(r), x = u8(r), y = u8(r), sdp = u8(r), tagb = u8(r);
@@ -397,6 +401,13 @@ static bool tpl_response(sb_buf *b, int t, rd *r, const char *ip) {
     if (tagb & 4)
         put(b, "Record-Route: <sip:proxy@192.0.2.1;lr>, <sip:p2@[2001:db8::1]:5062;lr>\r\n");
     put_timer_hdrs(b, x, y);
+    if ((code == 401 || code == 407) && (tagb & 8)) { /* a challenge dialog/auth.c can answer */
+        put(b, code == 401 ? "WWW-Authenticate: " : "Proxy-Authenticate: ");
+        put(b, "Digest realm=\"fuzz\", nonce=\"n");
+        sb_buf_u64(b, y);
+        put(b, (tagb & 16) ? "\", algorithm=SHA-256, qop=\"auth\"" : "\", qop=\"auth,auth-int\"");
+        put(b, (tagb & 32) ? ", stale=true\r\n" : "\r\n");
+    }
     put_tail(b, r, code >= 200 && code < 300 ? sdp : (uint8_t)(sdp | 4), ip);
     return true;
 }

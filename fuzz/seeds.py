@@ -221,6 +221,13 @@ def engine_seeds():
     write("engine", "refresh-answered-491", cfg(1, 1, 0, 0, 0, 0, 0, 5 << 5) + call() +
           adv(2, 300) + NEXT)
     write("engine", "call-to-stranger", cfg(1, 1) + call(flags=1) + adv(2, 40))
+    # The caller has credentials (a_extra bit 2): its INVITE is challenged (401, then a 407
+    # with SHA-256 and stale=true) before the answerer's 200 gets through.
+    write("engine", "auth-401-then-407-stale", cfg(1, 1, a_extra=4) + call() +
+          rec(OP_TPL, A, bytes([1, 20, 0, 7, 0, 8])) + SOON +
+          rec(OP_TPL, A, bytes([1, 21, 0, 9, 0, 8 | 16 | 32])) + NEXT + NEXT)
+    write("engine", "auth-refresh-challenged", cfg(1, 1, a_extra=4) + call() + NEXT +
+          adv(2, 400) + rec(OP_TPL, A, bytes([1, 21, 0, 3, 0, 8])) + NEXT + NEXT)
     # Template-driven dialogs: engine B answers fuzz INVITEs; engine A gets fuzz responses.
     inv = bytes([0, 0x00, 0x0b, 0x0c, 0x00])  # INVITE, SE 1800;refresher=uac, Supported+Require
     write("engine", "tpl-invite-ack-bye", cfg(1, 1) + rec(OP_TPL, B, inv) + SOON +
