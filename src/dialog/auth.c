@@ -14,7 +14,12 @@
  * again for it without stale=true, ends the call auth_failed, so each request is sent at most
  * twice. A stale nonce (stale=true) is answered again with the new nonce and is not a failure,
  * up to SB_AUTH_MAX_STALE times in a row; nor is a new challenge to a later request that reused
- * the kept one (its nonce expired on the server). */
+ * the kept one (its nonce expired on the server).
+ *
+ * The state (sb_auth) and its two operations, sb__auth_challenge (keep a challenge, or say the
+ * credentials were refused) and sb__auth_answer (write the answers), belong to no call: a
+ * registration (dialog/register.c) owns one too. What "send again" and "refused" mean is the
+ * owner's: for a call, resend() and refused() below. */
 #include "dialog/ua.h"
 #include "sip/digest.h"
 
@@ -31,21 +36,25 @@ typedef struct {
     uint32_t from_cseq; /* the first CSeq that carried an answer to it */
 } sb_auth_realm;
 
-struct sb_call_auth {
+struct sb_auth {
     sb_auth_realm r[SB_AUTH_REALMS];
     uint8_t n;
     uint8_t stale_rounds;
-    char *invite_creds; /* the credential lines of our last INVITE, for its 2xx's ACK */
+    char *invite_creds; /* a call's: the credential lines of our last INVITE, for its 2xx's ACK */
 };
 
-void sb__auth_free(sb_call *c) {
-    sb_call_auth *a = c->auth;
+void sb__auth_release(sb_auth **ap) {
+    sb_auth *a = *ap;
     if (!a) return;
     for (uint8_t i = 0; i < a->n; i++)
         free(a->r[i].challenge);
     free(a->invite_creds);
     free(a);
-    c->auth = NULL;
+    *ap = NULL;
+}
+
+void sb__auth_free(sb_call *c) {
+    sb__auth_release(&c->auth);
 }
 
 const char *sb__req_uri(const sb_call *c) {
@@ -60,11 +69,9 @@ static char *dup_slice(sb_slice s) {
     return p;
 }
 
-void sb__auth_put(sb_ua *e, sb_call *c, sb_buf *b, sb_method m, const char *body, size_t blen) {
-    sb_call_auth *a = c->auth;
+void sb__auth_answer(sb_ua *e, sb_auth *a, sb_buf *b, sb_method m, const char *uri,
+                     const char *body, size_t blen) {
     if (!a || !e->auth_password) return;
-    size_t start = b->len;
-    const char *uri = sb__req_uri(c);
     const char *method = sb_method_name(m);
     for (uint8_t i = 0; i < a->n; i++) {
         if (!a->r[i].challenge) continue;
@@ -82,6 +89,13 @@ void sb__auth_put(sb_ua *e, sb_call *c, sb_buf *b, sb_method m, const char *body
                               .nc = ++a->r[i].nc};
         sb_digest_answer(&ch, &in, b);
     }
+}
+
+void sb__auth_put(sb_ua *e, sb_call *c, sb_buf *b, sb_method m, const char *body, size_t blen) {
+    sb_auth *a = c->auth;
+    if (!a || !e->auth_password) return;
+    size_t start = b->len;
+    sb__auth_answer(e, a, b, m, sb__req_uri(c), body, blen);
     if (m != SB_METHOD_INVITE || b->overflow) return;
     free(a->invite_creds);
     a->invite_creds = dup_slice((sb_slice){b->p + start, b->len - start});
@@ -93,9 +107,9 @@ void sb__auth_put_ack(const sb_call *c, sb_buf *b) {
 
 /* The kept challenge of this realm and kind, or a new slot for it; NULL when memory ran out
  * or every slot is taken. */
-static sb_auth_realm *realm_slot(sb_ua *e, sb_call *c, const sb_digest_challenge *ch) {
-    if (!c->auth) c->auth = calloc(1, sizeof *c->auth);
-    sb_call_auth *a = c->auth;
+static sb_auth_realm *realm_slot(sb_ua *e, sb_auth **ap, const sb_digest_challenge *ch) {
+    if (!*ap) *ap = calloc(1, sizeof **ap);
+    sb_auth *a = *ap;
     if (!a) {
         e->stats.resource_failures++;
         return NULL;
@@ -153,36 +167,51 @@ static bool refused(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t n
     }
 }
 
-bool sb__auth_challenged(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
+sb_auth_verdict sb__auth_challenge(sb_ua *e, sb_auth **ap, const sb_msg *m, uint32_t cseq,
+                                   uint32_t next_cseq, bool answerable, uint32_t *challenges) {
     if (m->status != 401 && m->status != 407) {
-        if (m->status >= 200 && c->auth) c->auth->stale_rounds = 0;
-        return false;
+        if (m->status >= 200 && *ap) (*ap)->stale_rounds = 0;
+        return SB_AUTH_PASS;
     }
-    if (t->purpose != SB_PURPOSE_INVITE && t->purpose != SB_PURPOSE_REINVITE &&
-        t->purpose != SB_PURPOSE_UPDATE && t->purpose != SB_PURPOSE_BYE)
-        return false; /* CANCEL is never resent with credentials (§22.1) */
-    c->stats.auth_challenges++;
+    (*challenges)++;
     sb_digest_challenge ch;
-    if (!e->auth_password || sb_digest_pick(m, &ch) != 0) return false; /* the verb's failure */
-    if (t->purpose == SB_PURPOSE_INVITE && (c->cancel_wanted || c->cancel_sent)) return false;
-    sb_auth_realm *r = realm_slot(e, c, &ch);
-    if (!r) return false;
+    if (!e->auth_password || sb_digest_pick(m, &ch) != 0) return SB_AUTH_PASS; /* the user's */
+    if (!answerable) return SB_AUTH_PASS;
+    sb_auth_realm *r = realm_slot(e, ap, &ch);
+    if (!r) return SB_AUTH_PASS;
+    sb_auth *a = *ap;
     /* Wrong credentials: the request sent in answer to this realm's challenge (its first use)
      * is challenged again. A later request that reused the challenge (§22.3) and meets a new
      * one found its nonce expired: answered like a first challenge, whether or not the server
      * says stale=true (Kamailio 5.6 does not). */
-    bool answered = r->challenge && t->cseq == r->from_cseq;
-    if (answered && (!ch.stale || c->auth->stale_rounds >= SB_AUTH_MAX_STALE))
-        return refused(e, c, t, m, now);
-    c->auth->stale_rounds = answered ? (uint8_t)(c->auth->stale_rounds + 1) : 0;
+    bool answered = r->challenge && cseq == r->from_cseq;
+    if (answered && (!ch.stale || a->stale_rounds >= SB_AUTH_MAX_STALE)) return SB_AUTH_REFUSED;
+    a->stale_rounds = answered ? (uint8_t)(a->stale_rounds + 1) : 0;
     char *v = dup_slice(ch.raw);
     if (!v) {
         e->stats.resource_failures++;
-        return false;
+        return SB_AUTH_PASS;
     }
     free(r->challenge);
     r->challenge = v;
     r->nc = 0;
-    r->from_cseq = c->dlg.local_cseq + 1; /* the resent request's */
-    return resend(e, c, t, now) == 0;
+    r->from_cseq = next_cseq; /* the resent request's */
+    return SB_AUTH_RESEND;
+}
+
+bool sb__auth_challenged(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t now) {
+    bool challenge = m->status == 401 || m->status == 407;
+    if (challenge && t->purpose != SB_PURPOSE_INVITE && t->purpose != SB_PURPOSE_REINVITE &&
+        t->purpose != SB_PURPOSE_UPDATE && t->purpose != SB_PURPOSE_BYE)
+        return false; /* CANCEL is never resent with credentials (§22.1) */
+    bool answerable = !(t->purpose == SB_PURPOSE_INVITE && (c->cancel_wanted || c->cancel_sent));
+    switch (sb__auth_challenge(e, &c->auth, m, t->cseq, c->dlg.local_cseq + 1, answerable,
+                               &c->stats.auth_challenges)) {
+    case SB_AUTH_REFUSED:
+        return refused(e, c, t, m, now);
+    case SB_AUTH_RESEND:
+        return resend(e, c, t, now) == 0;
+    default:
+        return false;
+    }
 }

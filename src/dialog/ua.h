@@ -167,8 +167,9 @@ typedef struct {
     char evidence[64];
 } sb_call_notes;
 
-/* Digest credentials kept for the call's requests (dialog/auth.c); NULL until challenged. */
-typedef struct sb_call_auth sb_call_auth;
+/* Digest challenges kept for the requests of one owner, a call or a registration
+ * (dialog/auth.c); NULL until challenged. */
+typedef struct sb_auth sb_auth;
 
 typedef struct sb_call {
     sb_hnode by_callid;
@@ -191,7 +192,7 @@ typedef struct sb_call {
     sb_st st;
     sb_call_rec stats;
     sb_call_notes *notes; /* NULL until some text is kept */
-    sb_call_auth *auth;
+    sb_auth *auth;
 } sb_call;
 
 struct sb_ua {
@@ -331,7 +332,25 @@ void sb__session_response(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint
 void sb__media_change(sb_ua *e, sb_call *c, sb_next_media what, uint64_t now);
 uint64_t sb__glare_backoff_ms(sb_ua *e, const sb_call *c);
 
-/* dialog/auth.c: digest credentials (RFC 3261 §22) */
+/* dialog/auth.c: digest credentials (RFC 3261 §22). The first block serves any owner of
+ * requests (a call, a registration): it keeps the challenges and answers them; the owner
+ * decides what "send again" and "refused" mean for its request. */
+typedef enum {
+    SB_AUTH_PASS = 0, /* not a challenge we answer: the owner treats it as any response */
+    SB_AUTH_RESEND,   /* kept: send the request again (CSeq next_cseq) with sb__auth_answer */
+    SB_AUTH_REFUSED,  /* the answer to this challenge was challenged again: wrong credentials */
+} sb_auth_verdict;
+/* A final response to the owner's request with CSeq cseq; next_cseq is the CSeq the resent
+ * request will carry. A 401/407 counts in *challenges; answerable false: counted, not answered.
+ * Any other final response resets the stale count. */
+sb_auth_verdict sb__auth_challenge(sb_ua *e, sb_auth **ap, const sb_msg *m, uint32_t cseq,
+                                   uint32_t next_cseq, bool answerable, uint32_t *challenges);
+/* Appends the answers to every kept challenge for a request of method m to uri with this body
+ * (nonce counts go up). Nothing when a is NULL or no password is configured. */
+void sb__auth_answer(sb_ua *e, sb_auth *a, sb_buf *b, sb_method m, const char *uri,
+                     const char *body, size_t blen);
+void sb__auth_release(sb_auth **ap);
+/* The call's use of it: */
 /* A final 401/407 to one of the call's requests: answered (the request goes again with
  * credentials) or refused (the call ends auth_failed); true when handled, false when the verb
  * should treat it as any failure (no credentials, no usable challenge). Any other final
