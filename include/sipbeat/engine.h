@@ -364,6 +364,64 @@ void sb_engine_hangup_all(sb_engine *e, uint64_t now_ms);
 int sb_engine_hold(sb_engine *e, uint32_t handle, sb_hold_mode mode, uint64_t now_ms);
 int sb_engine_resume(sb_engine *e, uint32_t handle, uint64_t now_ms);
 
+/* ---- Registrations (RFC 3261 §10) ----------------------------------------------------------- */
+
+/* Binding our Contact (sip:user@our address) to an address-of-record at a registrar. Every
+ * REGISTER of one registration has the same Call-ID and From tag and the next CSeq; To and From
+ * are the AOR, the Request-URI is the AOR without its user part (§10.2), and Contact carries
+ * ;expires= with an Expires header of the same value. Digest challenges are answered with the
+ * config's credentials like a call's; the answer to a realm's challenge challenged again ends
+ * the registration auth_failed. A 423 is retried once per step with its Min-Expires (at most
+ * SB_REG_MAX_423 times). After a 2xx the granted expiry is the expires parameter of the Contact
+ * that is ours, else the Expires header, else what we asked; the binding is refreshed after
+ * max(granted/2, granted - 32 s) (so at least 5 s before it runs out whenever granted >= 10 s). */
+#define SB_REG_DEFAULT_EXPIRES_S 3600u
+#define SB_REG_MAX_423 3u
+
+#define SB_REG_RESULT_MAP(X)                                                                       \
+    X(REG_NONE, "none")                 /* not registered yet */                                   \
+    X(REG_REGISTERED, "registered")     /* the binding is in place (live record) */                \
+    X(REG_UNREGISTERED, "unregistered") /* registered, then removed cleanly */                     \
+    X(REG_FAILED, "failed")             /* a final error (status) or a timeout (status 0) */       \
+    X(REG_AUTH_FAILED, "auth_failed")   /* our credentials were refused */
+#define SB__ENUM(id, name) SB_##id,
+typedef enum { SB_REG_RESULT_MAP(SB__ENUM) } sb_reg_result;
+#undef SB__ENUM
+const char *sb_reg_result_name(sb_reg_result v);
+
+typedef struct {
+    char aor[128];
+    sb_reg_result result;
+    uint16_t final_status_code; /* of the last REGISTER's final response; 0: timeout or none */
+    uint32_t expires_s;         /* last granted expiry (0: never registered) */
+    uint32_t refreshes;         /* successful re-REGISTERs */
+    uint32_t failures;          /* REGISTERs that ended in an error or timeout (not 401/407/423
+                                 * that were answered) */
+    uint32_t auth_challenges;   /* 401/407 received, answered or not */
+    uint32_t registers_sent;    /* REGISTER requests (retransmissions aside) */
+} sb_reg_stats;
+
+typedef struct {
+    /* The address-of-record, a sip: URI whose host names the registrar's domain, e.g.
+     * "sip:alice@192.0.2.1" (NULL: sip:user@dest's address). */
+    const char *aor;
+    sb_addr dest;       /* where the REGISTERs go (unused with sb_config.outbound_proxy) */
+    uint32_t expires_s; /* requested expiry (0: SB_REG_DEFAULT_EXPIRES_S) */
+} sb_reg_opts;
+
+/* Starts a registration (sends the first REGISTER). *handle names it in events (SB_EV_REG_*,
+ * whose `stats` is NULL and `reg` points at its record); handles are never a call's. Returns 0,
+ * SB_EINVAL (an AOR that is not a usable sip:/sips: URI) or SB_ENOMEM. */
+int sb_engine_register(sb_engine *e, const sb_reg_opts *opts, uint64_t now_ms, uint32_t *handle);
+/* Removes the binding: a REGISTER with the same Contact and expires=0 (Expires: 0), once the
+ * REGISTER in progress (if any) is answered; the registration ends with SB_EV_REG_UNREGISTERED
+ * (or SB_EV_REG_FAILED). Returns 0 or SB_ENOTFOUND (no such live registration). */
+int sb_engine_unregister(sb_engine *e, uint32_t handle, uint64_t now_ms);
+/* Unregisters every live registration (shutdown). */
+void sb_engine_unregister_all(sb_engine *e, uint64_t now_ms);
+/* Live registrations. */
+size_t sb_engine_live_registrations(const sb_engine *e);
+
 /* ---- Outputs --------------------------------------------------------------------------------- */
 
 typedef enum {
@@ -385,6 +443,11 @@ typedef enum {
      * method ("2xx" for the UAS's 2xx kept until the ACK), status = the response's code (0 for
      * a request), value = times this message has been sent again, this one included. */
     SB_EV_RETRANSMIT,
+    /* Registrations: call = the registration's handle, reg = its record. */
+    SB_EV_REG_REGISTERED,   /* first 2xx: value = granted expiry (s) */
+    SB_EV_REG_REFRESHED,    /* 2xx to a re-REGISTER: value = granted expiry (s) */
+    SB_EV_REG_FAILED,       /* final: status (0 = timeout), reg->result failed or auth_failed */
+    SB_EV_REG_UNREGISTERED, /* final: the binding was removed (2xx to expires=0) */
 } sb_event_type;
 
 typedef struct {
@@ -398,6 +461,7 @@ typedef struct {
     uint64_t value;
     const char *text;
     const sb_call_stats *stats; /* CALL_ENDED, and the live record for other call events */
+    const sb_reg_stats *reg;    /* SB_EV_REG_*: the registration's record */
 } sb_event;
 
 /* Next queued event, or NULL when the queue is empty. The event and everything it points to

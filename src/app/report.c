@@ -39,6 +39,14 @@ const char *sb_event_type_name(sb_event_type t) {
         return "malformed";
     case SB_EV_RETRANSMIT:
         return "retransmit";
+    case SB_EV_REG_REGISTERED:
+        return "reg_registered";
+    case SB_EV_REG_REFRESHED:
+        return "reg_refreshed";
+    case SB_EV_REG_FAILED:
+        return "reg_failed";
+    case SB_EV_REG_UNREGISTERED:
+        return "reg_unregistered";
     }
     return "unknown";
 }

@@ -55,5 +55,6 @@ SB__NAMER(sb_side_name, sb_side, SB_SIDE_MAP)
 SB__NAMER(sb_refresh_via_name, sb_refresh_via, SB_REFRESH_VIA_MAP)
 SB__NAMER(sb_expiry_action_name, sb_expiry_action, SB_EXPIRY_ACTION_MAP)
 SB__NAMER(sb_drop_timing_name, sb_drop_timing, SB_DROP_TIMING_MAP)
+SB__NAMER(sb_reg_result_name, sb_reg_result, SB_REG_RESULT_MAP)
 #undef SB__NAMER
 #undef SB__NAME

@@ -1,12 +1,17 @@
 /* The transaction user: where the transaction layer's reports (txn/txn.h ops) reach the
  * dialogs. Each report finds its call through the transaction's user pointer and goes to the
- * verb that started the transaction (t->purpose). */
+ * verb that started the transaction (t->purpose). A REGISTER transaction's user is a
+ * registration instead (dialog/register.c), which gets its reports directly. */
 #include "dialog/ua.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static void on_response(sb_txn *t, const sb_msg *m, uint64_t now) {
+    if (t->user && t->purpose == SB_PURPOSE_REGISTER) {
+        sb__reg_response(t->user, t, m, now);
+        return;
+    }
     sb_call *c = t->user;
     if (!c) return;
     sb_ua *e = c->eng;
@@ -28,6 +33,10 @@ static void on_response(sb_txn *t, const sb_msg *m, uint64_t now) {
 }
 
 static void on_timeout(sb_txn *t, uint64_t now) {
+    if (t->user && t->purpose == SB_PURPOSE_REGISTER) {
+        sb__reg_timeout(t->user, t, 0, now);
+        return;
+    }
     sb_call *c = t->user;
     if (!c) return;
     sb_ua *e = c->eng;
@@ -90,6 +99,10 @@ static void icmp_phrase(const sb_addr *dest, uint8_t type, uint8_t code, char *o
 }
 
 static void on_transport_error(sb_txn *t, uint8_t icmp_type, uint8_t icmp_code, uint64_t now) {
+    if (t->user && t->purpose == SB_PURPOSE_REGISTER) { /* as a 503 received (§8.1.3.1) */
+        sb__reg_timeout(t->user, t, 503, now);
+        return;
+    }
     sb_call *c = t->user;
     if (!c) return;
     sb_ua *e = c->eng;
@@ -125,6 +138,10 @@ static void on_transport_error(sb_txn *t, uint8_t icmp_type, uint8_t icmp_code, 
 }
 
 static void on_gone(sb_txn *t) {
+    if (t->user && t->purpose == SB_PURPOSE_REGISTER) {
+        sb__reg_gone(t->user, t);
+        return;
+    }
     sb_call *c = t->user;
     if (!c) return;
     if (c->inv_txn == t) c->inv_txn = NULL;
@@ -134,7 +151,8 @@ static void on_gone(sb_txn *t) {
 /* The retransmission of a transaction's message, on the event log (SB_EV_RETRANSMIT). */
 static void on_retransmit(sb_txn *t, uint64_t now) {
     (void)now;
-    sb_call *c = t->user; /* NULL for an orphan: reported without a call */
+    /* NULL for an orphan, and a registration's: reported without a call */
+    sb_call *c = t->purpose == SB_PURPOSE_REGISTER ? NULL : t->user;
     sb_ua *e = t->ctx->tu_ctx;
     /* A client resends its request; a server resends its last response, named by its code. */
     bool server = t->kind == SB_IST || t->kind == SB_NIST;

@@ -109,6 +109,7 @@ int sb__ua_init(sb_ua *e, const sb_config *cfg, uint64_t now) {
 
 void sb__ua_free(sb_ua *e) {
     sb__call_free_all(e);
+    sb__reg_free_all(e);
     sb_txn_ctx_free(&e->txn);
     sb_heap_free(&e->heap);
     sb_hmap_free(&e->calls_by_callid);

@@ -195,6 +195,28 @@ typedef struct sb_call {
     sb_auth *auth;
 } sb_call;
 
+/* A registration (dialog/register.c): one binding of our Contact at a registrar. */
+typedef struct sb_reg {
+    struct sb_reg *prev, *next; /* live list */
+    struct sb_ua *eng;
+    uint32_t handle;
+    uint8_t state; /* sb_reg_state */
+    uint8_t unreg_wanted;
+    uint8_t n423;
+    uint32_t cseq;
+    uint32_t ask_s; /* the expiry the next REGISTER asks for */
+    sb_addr dest;
+    char *aor, *ruri, *call_id; /* one allocation, aor first */
+    char tag[20];
+    sb_tmr refresh;
+    struct sb_txn *txn;  /* our REGISTER in progress */
+    struct sb_txn *txns; /* every transaction that points at this registration */
+    sb_auth *auth;
+    sb_reg_stats stats; /* aor[] is filled only when an event needs it */
+} sb_reg;
+
+typedef enum { SB_RS_REGISTERING = 0, SB_RS_REGISTERED, SB_RS_UNREGISTERING } sb_reg_state;
+
 struct sb_ua {
     sb_config cfg;
     char user[64];
@@ -218,6 +240,8 @@ struct sb_ua {
      * to append, the outbound proxy as the Route value `<URI;lr>`, with its address. */
     char *display_name, *from_uri, *headers, *proxy_route;
     sb_addr proxy_addr;
+    sb_reg *regs; /* live registrations */
+    uint32_t live_regs;
 };
 
 /* Sets up a UA with a copy of cfg (strings too) at time now; 0 or SB_ENOMEM. */
@@ -363,6 +387,16 @@ void sb__auth_put_ack(const sb_call *c, sb_buf *b);
 void sb__auth_free(sb_call *c);
 /* The Request-URI of the call's in-dialog requests: the remote target, else the remote URI. */
 const char *sb__req_uri(const sb_call *c);
+
+/* dialog/register.c: registrations (RFC 3261 §10) */
+int sb__reg_new(sb_ua *e, const sb_reg_opts *o, uint64_t now, uint32_t *handle);
+sb_reg *sb__reg_by_handle(const sb_ua *e, uint32_t handle);
+void sb__reg_unregister(sb_ua *e, sb_reg *r, uint64_t now);
+void sb__reg_free_all(sb_ua *e);
+/* The transaction user's reports for SB_PURPOSE_REGISTER transactions (dialog/tu.c). */
+void sb__reg_response(sb_reg *r, sb_txn *t, const sb_msg *m, uint64_t now);
+void sb__reg_timeout(sb_reg *r, sb_txn *t, int status, uint64_t now);
+void sb__reg_gone(sb_reg *r, sb_txn *t);
 
 /* dialog/bye.c */
 /* Sends a BYE request in a new client transaction; 0 or SB_ELIMIT (too big, or a limit). */

@@ -574,6 +574,35 @@ void sb_engine_hangup_all(sb_engine *eng, uint64_t now_ms) {
     }
 }
 
+int sb_engine_register(sb_engine *eng, const sb_reg_opts *o, uint64_t now_ms, uint32_t *handle) {
+    sb_ua *e = &eng->ua;
+    e->now = now_ms;
+    if (!o) return SB_EINVAL;
+    return sb__reg_new(e, o, now_ms, handle);
+}
+
+int sb_engine_unregister(sb_engine *eng, uint32_t handle, uint64_t now_ms) {
+    sb_ua *e = &eng->ua;
+    e->now = now_ms;
+    sb_reg *r = sb__reg_by_handle(e, handle);
+    if (!r) return SB_ENOTFOUND;
+    sb__reg_unregister(e, r, now_ms);
+    return 0;
+}
+
+void sb_engine_unregister_all(sb_engine *eng, uint64_t now_ms) {
+    sb_ua *e = &eng->ua;
+    e->now = now_ms;
+    for (sb_reg *r = e->regs, *next; r; r = next) {
+        next = r->next; /* r may end inside */
+        sb__reg_unregister(e, r, now_ms);
+    }
+}
+
+size_t sb_engine_live_registrations(const sb_engine *eng) {
+    return eng->ua.live_regs;
+}
+
 int sb_engine_hold(sb_engine *eng, uint32_t handle, sb_hold_mode mode, uint64_t now_ms) {
     sb_ua *e = &eng->ua;
     e->now = now_ms;

@@ -62,6 +62,8 @@ const sb_event *sb_out_next(sb_out *o) {
     sb_qev *q = &o->q[o->qhead++];
     o->out = q->ev;
     if (q->ev.type == SB_EV_SEND) o->out.data = (const uint8_t *)o->arena + q->data_off;
-    o->out.stats = q->has_stats ? (const sb_call_stats *)(o->arena + q->stats_off) : NULL;
+    o->out.stats =
+        q->has_stats && !q->is_reg ? (const sb_call_stats *)(o->arena + q->stats_off) : NULL;
+    o->out.reg = q->has_stats && q->is_reg ? (const sb_reg_stats *)(o->arena + q->stats_off) : NULL;
     return &o->out;
 }

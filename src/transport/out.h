@@ -13,9 +13,9 @@
 
 typedef struct {
     sb_event ev;
-    size_t data_off; /* into the arena, for SEND */
-    size_t stats_off;
-    bool has_stats;
+    size_t data_off;  /* into the arena, for SEND */
+    size_t stats_off; /* a call's record, or a registration's when is_reg */
+    bool has_stats, is_reg;
 } sb_qev;
 
 typedef struct {

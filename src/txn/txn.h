@@ -38,6 +38,7 @@ typedef enum {
     SB_PURPOSE_BYE,
     SB_PURPOSE_CANCEL,
     SB_PURPOSE_OTHER,
+    SB_PURPOSE_REGISTER, /* the user is a registration (dialog/register.c), not a call */
 } sb_purpose;
 
 /* The transaction user: how a transaction reports upward. Each is called at most once per

@@ -52,6 +52,8 @@ typedef struct {
     char text[48];
     bool has_stats;
     sb_call_stats stats;
+    bool has_reg; /* SB_EV_REG_*: the registration's record */
+    sb_reg_stats reg;
 } sp_ev;
 
 /* The scripted side's view of the one dialog. */
@@ -168,6 +170,10 @@ static inline void sp_drain(sp_t *p) {
         if (ev->stats) {
             x->has_stats = true;
             x->stats = *ev->stats;
+        }
+        if (ev->reg) {
+            x->has_reg = true;
+            x->reg = *ev->reg;
         }
     }
 }
