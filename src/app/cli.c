@@ -34,6 +34,8 @@ const char *sb_cmd_name(sb_cmd c) {
         return "demo";
     case SB_CMD_PARSE:
         return "parse";
+    case SB_CMD_REGISTER:
+        return "register";
     case SB_CMD_HELP:
         return "help";
     case SB_CMD_VERSION:
@@ -47,6 +49,7 @@ static sb_cmd cmd_lookup(const char *s) {
     if (strcmp(s, "answer") == 0) return SB_CMD_ANSWER;
     if (strcmp(s, "call") == 0) return SB_CMD_CALL;
     if (strcmp(s, "demo") == 0) return SB_CMD_DEMO;
+    if (strcmp(s, "register") == 0) return SB_CMD_REGISTER;
     return SB_CMD_NONE;
 }
 
@@ -125,6 +128,20 @@ static int check_timer(errbuf *e, sb_cli *c, const seen *s) {
                     "--timer-se %u: below --timer-min-se %u (allowed: Session-Expires >= "
                     "Min-SE; lower --timer-min-se too)",
                     t->se_s, t->min_se_s);
+    return 0;
+}
+
+/* register: the AOR's host is the registrar's IP address, reached from --local's family. */
+static int check_register(errbuf *e, sb_cli *c, const seen *s) {
+    if (!c->uri)
+        return fail(e, "register needs an address-of-record URI (allowed: e.g. sipbeat register "
+                       "sip:alice@127.0.0.1:5060)");
+    int rc = parse_uri(e, c->uri, &c->dest);
+    if (rc) return rc;
+    if (!given(s, "--local") && c->dest.family == 6) sb_addr_parse(&c->cfg.local, "[::1]:0", 7, 0);
+    if (c->cfg.local.family != c->dest.family)
+        return fail(e, "--local: IPv%u address cannot reach %s (allowed: an IPv%u address)",
+                    c->cfg.local.family, c->uri, c->dest.family);
     return 0;
 }
 
@@ -236,8 +253,8 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     if (err_cap) err[0] = '\0';
 
     if (argc < 2)
-        return fail(
-            &e, "missing command (allowed: answer, call, demo, parse, help; see sipbeat --help)");
+        return fail(&e, "missing command (allowed: answer, call, demo, parse, register, help; see "
+                        "sipbeat --help)");
     const char *first = argv[1];
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
         c->cmd = SB_CMD_HELP;
@@ -252,7 +269,8 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
         if (argc == 2) return 0;
         c->help_about = strcmp(argv[2], "parse") == 0 ? SB_CMD_PARSE : cmd_lookup(argv[2]);
         if (c->help_about == SB_CMD_NONE)
-            return fail(&e, "help %s: unknown topic (allowed: answer, call, demo, parse)", argv[2]);
+            return fail(&e, "help %s: unknown topic (allowed: answer, call, demo, parse, register)",
+                        argv[2]);
         if (argc > 3)
             return fail(&e, "help %s: unexpected argument %s (allowed: one topic)", argv[2],
                         argv[3]);
@@ -260,7 +278,8 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     }
     sb_cmd cmd = cmd_lookup(first);
     if (cmd == SB_CMD_NONE)
-        return fail(&e, "unknown command '%s' (allowed: answer, call, demo, parse, help)", first);
+        return fail(&e, "unknown command '%s' (allowed: answer, call, demo, parse, register, help)",
+                    first);
     sb_settings_defaults(c, cmd);
     c->cmd = s.cmd = cmd;
     const char *cmd_name = sb_cmd_name(cmd);
@@ -268,7 +287,7 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
         if (arg[0] != '-' || arg[1] == '\0') {
-            if (cmd == SB_CMD_CALL && !c->uri) {
+            if ((cmd == SB_CMD_CALL || cmd == SB_CMD_REGISTER) && !c->uri) {
                 c->uri = arg;
                 continue;
             }
@@ -318,6 +337,7 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     int rc = check_outputs(&e, c);
     if (!rc && cmd != SB_CMD_DEMO) rc = check_timer(&e, c, &s);
     if (!rc && cmd == SB_CMD_CALL) rc = check_call(&e, c, &s);
+    if (!rc && cmd == SB_CMD_REGISTER) rc = check_register(&e, c, &s);
     if (!rc && cmd != SB_CMD_DEMO) rc = check_engine(&e, c, &s);
     return rc;
 }

@@ -18,6 +18,7 @@ typedef enum {
     SB_CMD_CALL,
     SB_CMD_DEMO,
     SB_CMD_PARSE, /* only as a help topic: main() hands `parse` to sb_run_parse directly */
+    SB_CMD_REGISTER,
 } sb_cmd;
 
 /* The values of a repeatable flag (--header), in the order given. */
@@ -43,6 +44,10 @@ typedef struct {
     const char *to_uri; /* --to: NULL, the URI */
     /* --header, each a "Name: value" line; sb_cli_parse points cfg.headers at them */
     sb_strlist headers;
+
+    /* register (uri and dest as for call) */
+    uint32_t reg_duration_ms; /* -d: stay registered this long, then unregister; 0: until signal */
+    uint32_t reg_expires_s;   /* --expires */
 
     /* answer */
     uint64_t max_calls; /* --max-calls: exit after this many calls ended, 0 = run until signal */

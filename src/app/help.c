@@ -15,6 +15,8 @@ static const char overview[] =
     "commands:\n"
     "  call URI     place calls (UAC) to URI, e.g. sip:service@127.0.0.1:5060\n"
     "  answer       answer calls (UAS) on --listen ADDR:PORT\n"
+    "  register URI bind our Contact to the address-of-record URI at its registrar, stay\n"
+    "               registered (-d), then unregister\n"
     "  demo         a UAC and a UAS on loopback showing hold, timers, 422 and expiry\n"
     "  parse FILE   parse one SIP message (FILE or - for stdin) and print it as JSON;\n"
     "               malformed: one line with the reason and byte offset, exit 1\n"
@@ -41,6 +43,17 @@ static const char answer_help[] =
     "Answers calls until interrupted (exit 4) or until --max-calls calls have ended.\n"
     "\n";
 
+static const char register_help[] =
+    "usage: sipbeat register URI [FLAGS]\n"
+    "\n"
+    "Registers our Contact for the address-of-record URI (sip:user@IP[:PORT]) at the\n"
+    "registrar at URI's host, refreshes the binding before it expires, and after -d (or at\n"
+    "Ctrl-C) unregisters it (expires=0). A 401/407 is answered with the credentials, a 423\n"
+    "with its Min-Expires. Exit 0 when registered and then unregistered cleanly, 1 otherwise.\n"
+    "\n"
+    "example: sipbeat register sip:alice@192.0.2.10 --auth-password-file pw -d 1m --expires 60\n"
+    "\n";
+
 static const char demo_help[] =
     "usage: sipbeat demo [--report FILE] [--trace FILE] [--events FILE] [-q]\n"
     "\n"
@@ -62,6 +75,7 @@ static const char *const headings[SB_SEC__COUNT] = {
     [SB_SEC_CALL] = "calls:",
     [SB_SEC_IDENTITY] = "identity and routing of our calls:",
     [SB_SEC_ANSWER] = "answering:",
+    [SB_SEC_REGISTER] = "registering:",
     [SB_SEC_AUTH] = "identity and credentials (digest auth):",
     [SB_SEC_TIMER] = "session timers (RFC 4028):",
     [SB_SEC_VERDICT] = "verdicts:",
@@ -173,6 +187,9 @@ const char *sb_cli_help(sb_cmd about) {
         break;
     case SB_CMD_DEMO:
         intro = demo_help;
+        break;
+    case SB_CMD_REGISTER:
+        intro = register_help;
         break;
     case SB_CMD_PARSE:
         return parse_help;

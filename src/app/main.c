@@ -25,6 +25,8 @@ int main(int argc, char **argv) {
         return sb_run_answer(&cli);
     case SB_CMD_DEMO:
         return sb_run_demo(&cli);
+    case SB_CMD_REGISTER:
+        return sb_run_register(&cli);
     default:
         fputs(sb_cli_help(cli.help_about), stdout);
         return 0;

@@ -382,7 +382,7 @@ json_t *sb_report_config(const sb_cli *c, const sb_addr *local) {
     json_t *o = json_object();
     json_object_set_new(o, "command", json_string(sb_cmd_name(c->cmd)));
     json_object_set_new(o, "local", addr_json(local ? local : &c->cfg.local));
-    if (c->cmd == SB_CMD_CALL) {
+    if (c->cmd == SB_CMD_CALL || c->cmd == SB_CMD_REGISTER) {
         json_object_set_new(o, "uri", json_string(c->uri));
         json_object_set_new(o, "destination", addr_json(&c->dest));
     }
@@ -408,6 +408,19 @@ json_t *sb_report_config(const sb_cli *c, const sb_addr *local) {
     /* A hold mode without --hold-at holds nothing. */
     if (c->cmd == SB_CMD_CALL && !c->hold_at_ms)
         json_object_set_new(o, "hold_mode", json_string("none"));
+    return o;
+}
+
+json_t *sb_report_registration(const sb_reg_stats *st) {
+    json_t *o = json_object();
+    json_object_set_new(o, "aor", json_string(st->aor));
+    json_object_set_new(o, "result", json_string(sb_reg_result_name(st->result)));
+    json_object_set_new(o, "final_status_code", json_integer(st->final_status_code));
+    json_object_set_new(o, "expires_s", json_integer(st->expires_s));
+    json_object_set_new(o, "refreshes", json_integer(st->refreshes));
+    json_object_set_new(o, "failures", json_integer(st->failures));
+    json_object_set_new(o, "auth_challenges", json_integer(st->auth_challenges));
+    json_object_set_new(o, "registers_sent", json_integer(st->registers_sent));
     return o;
 }
 
@@ -459,6 +472,12 @@ json_t *sb_report_event(const sb_event *ev, uint64_t t0_ms, const char *engine) 
         break;
     case SB_EV_RETRANSMIT:
         json_object_set_new(o, "to", addr_json(&ev->addr));
+        break;
+    case SB_EV_REG_REGISTERED:
+    case SB_EV_REG_REFRESHED:
+    case SB_EV_REG_FAILED:
+    case SB_EV_REG_UNREGISTERED:
+        if (ev->reg) json_object_set_new(o, "registration", sb_report_registration(ev->reg));
         break;
     default:
         break;

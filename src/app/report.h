@@ -33,6 +33,9 @@ bool sb_call_passed(const sb_call_stats *st, const sb_config *cfg, uint32_t fail
  * a started_at_ms relative to the run. Returns a new reference (NULL on ENOMEM). */
 json_t *sb_report_call(const sb_call_stats *st, uint64_t t0_ms, bool passed);
 
+/* One registration's record (the report's `registrations` array, the reg_* events). */
+json_t *sb_report_registration(const sb_reg_stats *st);
+
 /* How many failing Call-IDs the compliance table names per check. */
 #define SB_FIRST_FAILED 3
 

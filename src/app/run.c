@@ -148,6 +148,73 @@ static int run_answer(const sb_cli *cli, sb_config cfg) {
     return rc;
 }
 
+typedef struct {
+    int ep;
+    bool started, unregistering;
+    uint32_t handle;
+    uint64_t until_ms; /* -d: when to unregister (SB_NEVER: at a signal) */
+} reg_run;
+
+static uint64_t reg_pass(sb_session *s, uint64_t now_ms) {
+    reg_run *r = s->ctx;
+    sb_engine *e = s->party[r->ep].engine;
+    if (!r->started) {
+        r->started = true;
+        sb_reg_opts o = {
+            .aor = s->cli->uri, .dest = s->cli->dest, .expires_s = s->cli->reg_expires_s};
+        int rc = sb_engine_register(e, &o, now_ms, &r->handle);
+        if (rc != 0) {
+            fprintf(stderr, "sipbeat: register %s: %s\n", s->cli->uri, sb_strerror(rc));
+            sb_loop_stop(s->loop);
+            return SB_NEVER;
+        }
+    }
+    /* A signal's shutdown unregisters through the loop (sb_loop_shutdown) */
+    if (sb_loop_shutting_down(s->loop)) return SB_NEVER;
+    if (sb_engine_live_registrations(e) == 0) { /* ended: unregistered, or failed */
+        sb_loop_stop(s->loop);
+        return SB_NEVER;
+    }
+    if (!r->unregistering && now_ms >= r->until_ms) {
+        r->unregistering = true;
+        sb_engine_unregister(e, r->handle, now_ms);
+    }
+    return r->unregistering ? SB_NEVER : r->until_ms;
+}
+
+static int run_register(const sb_cli *cli, sb_config cfg) {
+    sb_session s;
+    reg_run r = {0};
+    int rc = sb_session_init(&s, cli);
+    if (rc) {
+        sb_session_free(&s);
+        return rc;
+    }
+    r.ep = sb_session_add_engine(&s, "reg", &cfg);
+    if (r.ep < 0) {
+        sb_session_free(&s);
+        return -r.ep;
+    }
+    uint64_t now = sb_loop_now(s.loop);
+    r.until_ms = cli->reg_duration_ms ? now + cli->reg_duration_ms : SB_NEVER;
+    s.ctx = &r;
+    s.on_pass = reg_pass;
+    sb_session_run(&s);
+    sb_session_finish(&s, config_echo(cli, &cfg));
+    /* Ctrl-C is the ordinary end of a run without -d: a clean unregister still passes */
+    rc = s.regs_ended && s.last_reg.result == SB_REG_UNREGISTERED ? SB_EXIT_PASS : SB_EXIT_FAIL;
+    sb_session_free(&s);
+    return rc;
+}
+
+int sb_run_register(const sb_cli *cli) {
+    sb_config cfg = cli->cfg;
+    int rc = load_credentials(cli, &cfg);
+    if (!rc) rc = run_register(cli, cfg);
+    sb_credentials_wipe(password);
+    return rc;
+}
+
 int sb_run_call(const sb_cli *cli) {
     sb_config cfg = cli->cfg;
     int rc = load_credentials(cli, &cfg);

@@ -34,6 +34,12 @@ static void on_event(void *ctx, int ep, const sb_event *ev) {
         json_decref(j);
     }
     if (s->timeline) sb_timeline_event(s->timeline, rel(s, ev->at_ms), p->name, ev);
+    if ((ev->type == SB_EV_REG_FAILED || ev->type == SB_EV_REG_UNREGISTERED) && ev->reg) {
+        s->last_reg = *ev->reg;
+        s->regs_ended++;
+        if (s->registrations)
+            json_array_append_new(s->registrations, sb_report_registration(ev->reg));
+    }
     if (ev->type == SB_EV_CALL_ANSWERED)
         s->answered++;
     else if (ev->type == SB_EV_REFRESH_OK)
@@ -162,6 +168,7 @@ int sb_session_init(sb_session *s, const sb_cli *cli) {
         return SB_EXIT_RUNTIME;
     }
     s->t0_ms = sb_loop_now(s->loop);
+    if (cli->cmd == SB_CMD_REGISTER) s->registrations = json_array();
     return 0;
 }
 
@@ -234,7 +241,25 @@ void sb_session_start_failed(sb_session *s, int ep, int err, uint64_t now_ms) {
     if (s->on_ended) s->on_ended(s, ep, &st, false);
 }
 
+/* register: one line per registration. */
+static void print_reg_summary(sb_session *s, FILE *f) {
+    const sb_reg_stats *r = &s->last_reg;
+    if (!s->regs_ended) {
+        fprintf(f, "\nregistration %s: still live when the run stopped\n", s->cli->uri);
+        return;
+    }
+    fprintf(f,
+            "\nregistration %s: %s (last status %u), expires %u s, %u refreshes, %u failures, "
+            "%u auth challenges\n",
+            r->aor, sb_reg_result_name(r->result), r->final_status_code, r->expires_s, r->refreshes,
+            r->failures, r->auth_challenges);
+}
+
 static void print_summary(sb_session *s, FILE *f, uint64_t not_passed) {
+    if (s->cli->cmd == SB_CMD_REGISTER) {
+        print_reg_summary(s, f);
+        return;
+    }
     sb_summary *u = &s->sum;
     fprintf(f,
             "\n%llu calls started, %llu ended: %llu answered, %llu rejected, %llu timeout, "
@@ -331,6 +356,7 @@ static void report_live_calls(sb_session *s) {
  * the records are copied from the scratch file. */
 static int write_report(sb_session *s, json_t *config) {
     json_t *head = sb_report_document(json_incref(config), sb_report_summary(&s->sum), NULL);
+    if (s->registrations) json_object_set_new(head, "registrations", json_incref(s->registrations));
     char *text = json_dumps(head, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(head);
     if (!text) return -1;
@@ -389,5 +415,6 @@ void sb_session_free(sb_session *s) {
     close_out(s->events);
     close_out(s->trace);
     if (s->calls_tmp) fclose(s->calls_tmp);
+    json_decref(s->registrations);
     sb_summary_free(&s->sum);
 }

@@ -181,7 +181,8 @@ static bool check_header(const sb_setting *s, const char *v, char *why, size_t c
 #define CALL SB_IN_CALL
 #define ANSWER SB_IN_ANSWER
 #define RUN (SB_IN_CALL | SB_IN_ANSWER)
-#define ALL (SB_IN_CALL | SB_IN_ANSWER | SB_IN_DEMO)
+#define REG SB_IN_REGISTER
+#define ALL (SB_IN_CALL | SB_IN_ANSWER | SB_IN_DEMO | SB_IN_REGISTER)
 
 /* A static array of rows with designated initializers rather than an X-macro: each row names
  * the members it uses and leaves the rest zero, so a row reads like a row of docs/cli.md and
@@ -234,6 +235,18 @@ const sb_setting sb_settings[] = {
      .unit = SB_UNIT_LIST, SB_FIELD(headers), .hi = SB_MAX_EXTRA_HEADERS, .check = check_header,
      .zero = "none", .help = "add this header to each initial INVITE", .report = "headers"},
 
+    /* ---- register ---- */
+    {.flag = "--duration", .alias = "-d", .metavar = "DUR", .cmds = REG,
+     .section = SB_SEC_REGISTER, .unit = SB_UNIT_DURATION, SB_FIELD(reg_duration_ms), .lo = 1,
+     .hi = DUR_MAX_MS, .zero = "none", .help = "stay registered this long, then unregister",
+     .report = "duration_ms"},
+    {.flag = "--expires", .metavar = "S", .cmds = REG, .section = SB_SEC_REGISTER,
+     .unit = SB_UNIT_SECONDS, SB_FIELD(reg_expires_s), .lo = 1, .hi = UINT32_MAX, .def = "3600",
+     .help = "expiry asked for in each REGISTER", .report = "expires_s"},
+    {.flag = "--local", .metavar = "ADDR[:PORT]", .cmds = REG, .section = SB_SEC_REGISTER,
+     .unit = SB_UNIT_ADDRESS, SB_FIELD(cfg.local), .port = 0, .def = "127.0.0.1:0",
+     .help = "our address (the Contact we bind); port 0 picks a free port"},
+
     /* ---- answer ---- */
     {.flag = "--listen", .metavar = "ADDR[:PORT]", .cmds = ANSWER, .section = SB_SEC_ANSWER,
      .unit = SB_UNIT_ADDRESS, SB_FIELD(cfg.local), .port = 5060, .def = "127.0.0.1:5060",
@@ -258,17 +271,17 @@ const sb_setting sb_settings[] = {
 
     /* ---- identity and credentials (digest, RFC 3261 §22) ---- */
     /* The engine keeps the user in 64 bytes (sb_ua.user). */
-    {.flag = "--user", .metavar = "NAME", .cmds = RUN, .section = SB_SEC_AUTH,
+    {.flag = "--user", .metavar = "NAME", .cmds = RUN | REG, .section = SB_SEC_AUTH,
      .unit = SB_UNIT_TEXT, SB_FIELD(cfg.user), .hi = 63, .check = check_user,
      .help = "user part of our From and Contact", .report = "user"},
-    {.flag = "--auth-user", .metavar = "NAME", .cmds = RUN, .section = SB_SEC_AUTH,
+    {.flag = "--auth-user", .metavar = "NAME", .cmds = RUN | REG, .section = SB_SEC_AUTH,
      .unit = SB_UNIT_TEXT, SB_FIELD(cfg.auth_user), .hi = 255, .check = check_auth_user,
      .zero = "--user", .help = "username of our digest credentials", .report = "auth_user"},
-    {.flag = "--auth-password-file", .metavar = "FILE", .cmds = RUN, .section = SB_SEC_AUTH,
+    {.flag = "--auth-password-file", .metavar = "FILE", .cmds = RUN | REG, .section = SB_SEC_AUTH,
      .unit = SB_UNIT_PATH, SB_FIELD(auth_password_file),
      .help = "digest password: the file's first line (else $SIPBEAT_AUTH_PASSWORD)"},
     /* Read at run time from that file or the environment; echoed only as "set" or null. */
-    {.cmds = RUN, .section = SB_SEC_AUTH, .unit = SB_UNIT_SECRET, SB_FIELD(cfg.auth_password),
+    {.cmds = RUN | REG, .section = SB_SEC_AUTH, .unit = SB_UNIT_SECRET, SB_FIELD(cfg.auth_password),
      .report = "auth_password"},
 
     /* ---- session timers (RFC 4028) ---- */
@@ -340,7 +353,7 @@ const sb_setting sb_settings[] = {
      .help = "every SIP message sent and received, timestamped"},
     {.flag = "--quiet", .alias = "-q", .cmds = ALL, .section = SB_SEC_OUTPUT,
      .unit = SB_UNIT_SWITCH, SB_FIELD(quiet), .help = "print nothing but errors"},
-    {.flag = "--verbose", .alias = "-v", .cmds = RUN, .section = SB_SEC_OUTPUT,
+    {.flag = "--verbose", .alias = "-v", .cmds = RUN | REG, .section = SB_SEC_OUTPUT,
      .unit = SB_UNIT_SWITCH, SB_FIELD(verbose),
      .help = "print events as a timeline on stderr, retransmissions included"},
     {.flag = "--help", .alias = "-h", .cmds = ALL, .section = SB_SEC_OUTPUT, .unit = SB_UNIT_HELP,
@@ -382,10 +395,11 @@ const char *sb_hold_mode_name(sb_hold_mode m) {
  */
 
 static unsigned cmd_bit(sb_cmd c) {
-    return c == SB_CMD_ANSWER ? SB_IN_ANSWER
-           : c == SB_CMD_CALL ? SB_IN_CALL
-           : c == SB_CMD_DEMO ? SB_IN_DEMO
-                              : 0;
+    return c == SB_CMD_ANSWER     ? SB_IN_ANSWER
+           : c == SB_CMD_CALL     ? SB_IN_CALL
+           : c == SB_CMD_DEMO     ? SB_IN_DEMO
+           : c == SB_CMD_REGISTER ? SB_IN_REGISTER
+                                  : 0;
 }
 
 bool sb_setting_in(const sb_setting *s, sb_cmd cmd) {

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* Which commands take a setting: a bit per command. */
-enum { SB_IN_ANSWER = 1, SB_IN_CALL = 2, SB_IN_DEMO = 4 };
+enum { SB_IN_ANSWER = 1, SB_IN_CALL = 2, SB_IN_DEMO = 4, SB_IN_REGISTER = 8 };
 
 typedef enum {
     SB_UNIT_SWITCH,   /* no value: sets a bool (clears it with .clears) */
@@ -43,6 +43,7 @@ typedef enum {
     SB_SEC_CALL,
     SB_SEC_IDENTITY, /* who our calls are from and to, and the way they take */
     SB_SEC_ANSWER,
+    SB_SEC_REGISTER,
     SB_SEC_AUTH,
     SB_SEC_TIMER,
     SB_SEC_VERDICT,

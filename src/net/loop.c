@@ -271,6 +271,14 @@ uint64_t sb_loop_live_calls(const sb_loop *l) {
     return live;
 }
 
+/* What a shutdown waits for: live calls, and registrations whose unregistering is out. */
+static uint64_t live_work(const sb_loop *l) {
+    uint64_t live = sb_loop_live_calls(l);
+    for (int i = 0; i < l->nep; i++)
+        if (l->ep[i]->engine) live += sb_engine_live_registrations(l->ep[i]->engine);
+    return live;
+}
+
 static void rearm(sb_loop *l) {
     uint64_t next = l->app_next_ms;
     for (int i = 0; i < l->nep; i++) {
@@ -295,7 +303,7 @@ static void pass_end(sb_loop *l) {
     l->app_next_ms = l->hooks.on_pass ? l->hooks.on_pass(l->hooks.ctx, l->now_ms) : SB_NEVER;
     drain(l);
     if (l->hooks.on_pass_done) l->hooks.on_pass_done(l->hooks.ctx);
-    if (l->shutting_down && (sb_loop_live_calls(l) == 0 || l->now_ms >= l->shutdown_deadline_ms)) {
+    if (l->shutting_down && (live_work(l) == 0 || l->now_ms >= l->shutdown_deadline_ms)) {
         uv_stop(&l->uv);
         uv_timer_stop(&l->timer); /* done: nothing to wake up for */
         l->in_pass = false;
@@ -518,7 +526,10 @@ void sb_loop_shutdown(sb_loop *l, uint32_t grace_ms) {
     l->shutting_down = true;
     l->shutdown_deadline_ms = now + grace_ms;
     for (int i = 0; i < l->nep; i++)
-        if (l->ep[i]->engine) sb_engine_hangup_all(l->ep[i]->engine, now);
+        if (l->ep[i]->engine) {
+            sb_engine_hangup_all(l->ep[i]->engine, now);
+            sb_engine_unregister_all(l->ep[i]->engine, now);
+        }
     /* Outside a pass nobody would drain the BYEs and CANCELs: run a pass for them. */
     if (!l->in_pass) {
         pass_begin(l);

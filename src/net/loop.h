@@ -56,8 +56,8 @@ uint64_t sb_loop_now(sb_loop *l);
 int sb_loop_run(sb_loop *l);
 /* Ends sb_loop_run after the current pass. */
 void sb_loop_stop(sb_loop *l);
-/* Hangs up every call on every engine and ends the run when no call is live, or after
- * grace_ms at the latest. Idempotent. */
+/* Hangs up every call and unregisters every registration on every engine and ends the run
+ * when no call or registration is live, or after grace_ms at the latest. Idempotent. */
 /* How long a graceful shutdown waits for live calls to end (a signal's, and the commands'). */
 #define SB_SHUTDOWN_GRACE_MS 5000
 void sb_loop_shutdown(sb_loop *l, uint32_t grace_ms);

@@ -277,7 +277,7 @@ static void help_and_version(void **state) {
     assert_int_equal(cli.help_about, SB_CMD_PARSE);
     assert_non_null(strstr(sb_cli_help(SB_CMD_PARSE), "usage: sipbeat parse"));
     expect_usage(PARSE("help", "foo"),
-                 "sipbeat: help foo: unknown topic (allowed: answer, call, demo, parse)");
+                 "sipbeat: help foo: unknown topic (allowed: answer, call, demo, parse, register)");
     expect_usage(PARSE("help", "call", "extra"),
                  "sipbeat: help call: unexpected argument extra (allowed: one topic)");
 }
@@ -342,9 +342,9 @@ static void duration_and_number_messages(void **state) {
 static void command_and_flag_messages(void **state) {
     (void)state;
     expect_usage(PARSE("dial"), "sipbeat: unknown command 'dial' (allowed: answer, call, demo, "
-                                "parse, help)");
+                                "parse, register, help)");
     expect_usage(parse((const char *[]){"sipbeat", NULL}),
-                 "sipbeat: missing command (allowed: answer, call, demo, parse, help; see "
+                 "sipbeat: missing command (allowed: answer, call, demo, parse, register, help; see "
                  "sipbeat --help)");
     expect_usage(PARSE("call", "sip:a@127.0.0.1", "--frobnicate"),
                  "sipbeat: unknown flag --frobnicate for 'call' (see sipbeat help call)");

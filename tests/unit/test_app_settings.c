@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const sb_cmd cmds[] = {SB_CMD_CALL, SB_CMD_ANSWER, SB_CMD_DEMO};
+static const sb_cmd cmds[] = {SB_CMD_CALL, SB_CMD_ANSWER, SB_CMD_DEMO, SB_CMD_REGISTER};
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
 static sb_cli cli;
@@ -147,8 +147,8 @@ static void defaults_equal_sb_config_init(void **state) {
     for (size_t k = 0; k < NCMDS; k++) {
         sb_settings_defaults(&cli, cmds[k]);
         sb_config cfg = cli.cfg;
-        if (cmds[k] == SB_CMD_CALL) {
-            /* --local is the one engine field the CLI sets otherwise, and only for call. */
+        if (cmds[k] == SB_CMD_CALL || cmds[k] == SB_CMD_REGISTER) {
+            /* --local is the one engine field the CLI sets otherwise, for call and register. */
             char where[64];
             sb_addr_format(&cfg.local, where, sizeof where, true);
             assert_string_equal(where, "127.0.0.1:0");
