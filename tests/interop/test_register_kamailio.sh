@@ -1,0 +1,68 @@
+# (REGISTER) sipbeat register -> Kamailio 5.6.3 as an authenticating registrar
+# (kamailio/registrar.cfg: registrar + usrloc db_mode 0, pv_www_authenticate). Two runs:
+#  1. a 5 s run asking for 4 s bindings: the first REGISTER is challenged (401) and answered,
+#     the binding is refreshed every 2 s (half of the granted 4 s) with the kept credentials,
+#     and at the end removed with expires=0; exit 0, and Kamailio saved every REGISTER;
+#  2. a wrong password: auth_failed after exactly one retry, exit 1, two 401s.
+source "$(dirname "$0")/lib.sh"
+PW=interop-secret
+printf '%s\n' "$PW" >"$TMP/pw"
+printf 'not-the-password\n' >"$TMP/badpw"
+
+# registrar NAME: starts Kamailio; sets KPORT, KPID.
+registrar() {
+    KPORT=$(free_port)
+    sed -e "s/@LISTEN_PORT@/$KPORT/g; s/@PASSWORD@/$PW/g" "$HERE/kamailio/registrar.cfg" \
+        >"$TMP/$1.cfg"
+    kamailio -f "$TMP/$1.cfg" -c >"$TMP/$1_check.log" 2>&1 || fail "kamailio config check ($1)"
+    mkdir -p "$TMP/$1.run"
+    bg 40 "$1" kamailio -f "$TMP/$1.cfg" -DD -E -m 64 -M 8 -P "$TMP/$1.run/pid" -Y "$TMP/$1.run" \
+        -w "$TMP/$1.run"
+    KPID=$BG_PID
+    wait_udp "$KPORT"
+}
+
+# register NAME PWFILE EXPECTED_RC
+register() {
+    local rc=0
+    timeout -k 3 30 "$SIPBEAT" register "sip:alice@127.0.0.1:$KPORT" -d 5s --expires 4 \
+        --user alice --auth-password-file "$2" \
+        --trace "$TMP/$1.trace.txt" --report "$TMP/$1.json" >"$TMP/$1_reg.log" 2>&1 || rc=$?
+    expect_eq "$rc" "$3" "sipbeat register exit code ($1)"
+}
+
+# 1. Registered, refreshed, unregistered.
+registrar k1
+register r1 "$TMP/pw" 0
+r="$TMP/r1.json"
+expect_eq "$(jqr "$r" '.registrations | length')" 1 "registrations (r1)"
+expect_eq "$(jqr "$r" '.registrations[0].result')" unregistered "result (r1)"
+expect_eq "$(jqr "$r" '.registrations[0].final_status_code')" 200 "final status (r1)"
+expect_eq "$(jqr "$r" '.registrations[0].expires_s')" 4 "granted expiry (r1)"
+expect_eq "$(jqr "$r" '.registrations[0].auth_challenges')" 1 "challenges (r1)"
+expect_eq "$(jqr "$r" '.registrations[0].failures')" 0 "failures (r1)"
+refreshes=$(jqr "$r" '.registrations[0].refreshes')
+[ "$refreshes" -ge 1 ] || fail "no re-REGISTER in 5 s with 4 s bindings (r1)"
+expect_eq "$(grep -c 'REG-401' "$TMP/k1.log")" 1 "401s sent by the registrar (r1)"
+saved=$(grep -c 'REG-OK' "$TMP/k1.log")
+expect_eq "$saved" $((refreshes + 2)) "REGISTERs saved (r1): first, refreshes, unregister"
+grep 'REG-OK' "$TMP/k1.log" | head -n -1 | grep -q -v 'expires=4$' && fail "a REGISTER did not ask for 4 s (r1)"
+grep 'REG-OK' "$TMP/k1.log" | tail -n 1 | grep -q 'expires=0$' || fail "the last REGISTER did not unregister (r1)"
+expect_eq "$(grep 'REG-REQ' "$TMP/k1.log" | sed 's/.*call=\([^ ]*\).*/\1/' | sort -u | wc -l)" 1 "Call-IDs (r1)"
+grep -q -P '^Contact: <sip:alice@127\.0\.0\.1:\d+>;expires=0' "$TMP/r1.trace.txt" ||
+    fail "no expires=0 Contact in the trace (r1)"
+grep -q -F "$PW" "$TMP/r1.json" "$TMP/r1.trace.txt" "$TMP/r1_reg.log" && fail "the password leaked"
+grep -q '^registration sip:alice@' "$TMP/r1_reg.log" || fail "no summary line (r1)"
+kill "$KPID"
+
+# 2. Wrong password.
+registrar k2
+register r2 "$TMP/badpw" 1
+r="$TMP/r2.json"
+expect_eq "$(jqr "$r" '.registrations[0].result')" auth_failed "result (r2)"
+expect_eq "$(jqr "$r" '.registrations[0].final_status_code')" 401 "final status (r2)"
+expect_eq "$(jqr "$r" '.registrations[0].auth_challenges')" 2 "challenges (r2)"
+expect_eq "$(grep -c '^REGISTER ' "$TMP/r2.trace.txt")" 2 "REGISTERs sent (r2): one retry"
+expect_eq "$(grep -c 'REG-401' "$TMP/k2.log")" 2 "401s sent by the registrar (r2)"
+expect_eq "$(grep -c 'REG-OK' "$TMP/k2.log")" 0 "REGISTERs saved (r2)"
+pass "registered with one 401, $refreshes refreshes of a 4 s binding, unregistered with expires=0; wrong password: auth_failed after one retry"
