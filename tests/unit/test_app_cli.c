@@ -343,9 +343,10 @@ static void command_and_flag_messages(void **state) {
     (void)state;
     expect_usage(PARSE("dial"), "sipbeat: unknown command 'dial' (allowed: answer, call, demo, "
                                 "parse, register, help)");
-    expect_usage(parse((const char *[]){"sipbeat", NULL}),
-                 "sipbeat: missing command (allowed: answer, call, demo, parse, register, help; see "
-                 "sipbeat --help)");
+    expect_usage(
+        parse((const char *[]){"sipbeat", NULL}),
+        "sipbeat: missing command (allowed: answer, call, demo, parse, register, help; see "
+        "sipbeat --help)");
     expect_usage(PARSE("call", "sip:a@127.0.0.1", "--frobnicate"),
                  "sipbeat: unknown flag --frobnicate for 'call' (see sipbeat help call)");
     expect_usage(PARSE("call", "sip:a@127.0.0.1", "--reject", "486"),
