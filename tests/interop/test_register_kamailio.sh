@@ -3,7 +3,8 @@
 #  1. a 5 s run asking for 4 s bindings: the first REGISTER is challenged (401) and answered,
 #     the binding is refreshed every 2 s (half of the granted 4 s) with the kept credentials,
 #     and at the end removed with expires=0; exit 0, and Kamailio saved every REGISTER;
-#  2. a wrong password: auth_failed after exactly one retry, exit 1, two 401s.
+#  2. a wrong password: auth_failed after exactly one retry, exit 1, two 401s;
+#  3. no -d: Ctrl-C (SIGINT) unregisters through the shutdown path, exit 0.
 source "$(dirname "$0")/lib.sh"
 PW=interop-secret
 printf '%s\n' "$PW" >"$TMP/pw"
@@ -65,4 +66,18 @@ expect_eq "$(jqr "$r" '.registrations[0].auth_challenges')" 2 "challenges (r2)"
 expect_eq "$(grep -c '^REGISTER ' "$TMP/r2.trace.txt")" 2 "REGISTERs sent (r2): one retry"
 expect_eq "$(grep -c 'REG-401' "$TMP/k2.log")" 2 "401s sent by the registrar (r2)"
 expect_eq "$(grep -c 'REG-OK' "$TMP/k2.log")" 0 "REGISTERs saved (r2)"
-pass "registered with one 401, $refreshes refreshes of a 4 s binding, unregistered with expires=0; wrong password: auth_failed after one retry"
+kill "$KPID"
+
+# 3. Ctrl-C ends a run without -d: the binding is removed first.
+registrar k3
+bg 20 r3_reg "$SIPBEAT" register "sip:alice@127.0.0.1:$KPORT" --expires 60 \
+    --auth-password-file "$TMP/pw" --report "$TMP/r3.json"
+reg=$BG_PID
+for _ in $(seq 100); do grep -q 'REG-OK' "$TMP/k3.log" && break; sleep 0.05; done
+grep -q 'REG-OK' "$TMP/k3.log" || fail "not registered before Ctrl-C (r3)"
+kill -INT "$reg"
+wait_exit "$reg"
+expect_eq "$RC" 0 "sipbeat register exit code after Ctrl-C (r3)"
+expect_eq "$(jqr "$TMP/r3.json" '.registrations[0].result')" unregistered "result (r3)"
+grep 'REG-OK' "$TMP/k3.log" | tail -n 1 | grep -q 'expires=0$' || fail "Ctrl-C did not unregister (r3)"
+pass "registered with one 401, $refreshes refreshes of a 4 s binding, unregistered with expires=0; wrong password: auth_failed after one retry; Ctrl-C unregistered"

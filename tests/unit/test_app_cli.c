@@ -565,6 +565,29 @@ static void routing_and_identity_flags(void **state) {
                                "given at most 32 times)");
 }
 
+/* register: the AOR is the registrar's address; -d and --expires are its own. */
+static void register_flags(void **state) {
+    (void)state;
+    assert_int_equal(PARSE("register", "sip:alice@127.0.0.1:5070"), 0);
+    assert_int_equal(cli.cmd, SB_CMD_REGISTER);
+    assert_string_equal(cli.uri, "sip:alice@127.0.0.1:5070");
+    assert_int_equal(cli.dest.port, 5070);
+    assert_int_equal(cli.reg_duration_ms, 0);
+    assert_int_equal(cli.reg_expires_s, 3600);
+    assert_int_equal(cli.cfg.local.port, 0);
+    assert_int_equal(PARSE("register", "sip:alice@127.0.0.1", "-d", "5s", "--expires", "4",
+                           "--user", "alice", "--auth-user", "1001@pbx"),
+                     0);
+    assert_int_equal(cli.reg_duration_ms, 5000);
+    assert_int_equal(cli.reg_expires_s, 4);
+    assert_int_equal(cli.dest.port, 5060);
+    assert_string_equal(cli.cfg.user, "alice");
+    expect_usage(PARSE("register"), "sipbeat: register needs an address-of-record URI (allowed: "
+                                    "e.g. sipbeat register sip:alice@127.0.0.1:5060)");
+    assert_int_equal(PARSE("register", "sip:alice@example.com"), SB_EXIT_USAGE);
+    assert_int_equal(PARSE("register", "sip:a@127.0.0.1", "--timer-se", "90"), SB_EXIT_USAGE);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(call_defaults),
@@ -583,6 +606,7 @@ int main(void) {
         cmocka_unit_test(engine_ranges_name_the_flag),
         cmocka_unit_test(fail_on_last_wins),
         cmocka_unit_test(routing_and_identity_flags),
+        cmocka_unit_test(register_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
