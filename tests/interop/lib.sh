@@ -62,6 +62,19 @@ wait_udp() {
     fail "nothing listens on udp port $1"
 }
 
+# kamailio_bg SECS NAME PORT: checks and starts Kamailio in the foreground on $TMP/NAME.cfg (the
+# test fills in its placeholders), logs to $TMP/NAME.log, PID in $BG_PID and $KPID, and waits
+# until it listens on udp PORT.
+kamailio_bg() {
+    local secs=$1 name=$2 port=$3
+    kamailio -f "$TMP/$name.cfg" -c >"$TMP/${name}_check.log" 2>&1 || fail "kamailio config check ($name)"
+    mkdir -p "$TMP/$name.run"
+    bg "$secs" "$name" kamailio -f "$TMP/$name.cfg" -DD -E -m 64 -M 8 -P "$TMP/$name.run/pid" \
+        -Y "$TMP/$name.run" -w "$TMP/$name.run"
+    KPID=$BG_PID
+    wait_udp "$port"
+}
+
 # jqr FILE FILTER: one value from a JSON report.
 jqr() { jq -r "$2" "$1"; }
 

@@ -20,12 +20,7 @@ proxy() {
     sed -e "s/@LISTEN_PORT@/$KPORT/g; s/@UAS_PORT@/$UPORT/g; s/@PASSWORD@/$PW/g" \
         -e "s/@DLG_AUTH@/$2/g; s/@NONCE_EXPIRE@/$3/g" \
         "$HERE/kamailio/auth_proxy.cfg" >"$TMP/$1.cfg"
-    kamailio -f "$TMP/$1.cfg" -c >"$TMP/$1_check.log" 2>&1 || fail "kamailio config check ($1)"
-    mkdir -p "$TMP/$1.run"
-    bg 40 "$1" kamailio -f "$TMP/$1.cfg" -DD -E -m 64 -M 8 -P "$TMP/$1.run/pid" -Y "$TMP/$1.run" \
-        -w "$TMP/$1.run"
-    KPID=$BG_PID
-    wait_udp "$KPORT"
+    kamailio_bg 40 "$1" "$KPORT"
 }
 
 # run NAME N PWFILE EXPECTED_RC: sipbeat answer behind the proxy, sipbeat call through it.

@@ -15,12 +15,7 @@ registrar() {
     KPORT=$(free_port)
     sed -e "s/@LISTEN_PORT@/$KPORT/g; s/@PASSWORD@/$PW/g" "$HERE/kamailio/registrar.cfg" \
         >"$TMP/$1.cfg"
-    kamailio -f "$TMP/$1.cfg" -c >"$TMP/$1_check.log" 2>&1 || fail "kamailio config check ($1)"
-    mkdir -p "$TMP/$1.run"
-    bg 40 "$1" kamailio -f "$TMP/$1.cfg" -DD -E -m 64 -M 8 -P "$TMP/$1.run/pid" -Y "$TMP/$1.run" \
-        -w "$TMP/$1.run"
-    KPID=$BG_PID
-    wait_udp "$KPORT"
+    kamailio_bg 40 "$1" "$KPORT"
 }
 
 # register NAME PWFILE EXPECTED_RC

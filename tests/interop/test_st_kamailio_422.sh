@@ -8,9 +8,7 @@ uport=$(free_port)
 while [ "$uport" = "$kport" ]; do uport=$(free_port); done
 sed -e "s/@LISTEN_PORT@/$kport/g; s/@UAS_PORT@/$uport/g; s/@MIN_SE@/5/g" \
     "$HERE/kamailio/st_422_proxy.cfg" >"$TMP/kamailio.cfg"
-kamailio -f "$TMP/kamailio.cfg" -c >"$TMP/kamailio_check.log" 2>&1 || fail "kamailio config check"
-bg 25 kamailio kamailio -f "$TMP/kamailio.cfg" -DD -E -m 64 -M 8 -P "$TMP/kamailio.pid" -Y "$TMP" -w "$TMP"
-wait_udp "$kport"
+kamailio_bg 25 kamailio "$kport"
 
 answer_bg uas "$uport" --timer supported --timer-se 8 --timer-min-se 2 --timer-unchecked
 uas=$BG_PID
