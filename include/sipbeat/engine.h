@@ -141,6 +141,28 @@ int sb_config_check(const sb_config *cfg, sb_config_error *err);
  * Require, Authorization, Proxy-Authorization. */
 const char *sb_extra_header_problem(const char *line);
 
+/* ---- Accounts ------------------------------------------------------------------------------ */
+
+/* Another identity for the calls we place and the registrations we make (a row of an accounts
+ * file): sb_call_opts.account and sb_reg_opts.account name it by the id sb_engine_add_account
+ * gives; 0 is the config's own (user, auth_user, auth_password, display_name, from_uri). The
+ * fields obey the rules of their sb_config namesakes. */
+typedef struct {
+    const char *user;          /* From and Contact user part (NULL: "sipbeat") */
+    const char *auth_user;     /* digest username (NULL: user) */
+    const char *auth_password; /* NULL: none (a challenge ends the call rejected) */
+    const char *display_name;  /* NULL: none */
+    /* From is from_uri when given, else sip:user@domain (domain NULL: our address). domain is
+     * a host or host:port (at most 255 bytes: letters, digits, and - . : [ ]). */
+    const char *domain;
+    const char *from_uri;
+} sb_account;
+
+/* Adds an account; *id (from 1) names it. Returns 0, SB_ENOMEM, or SB_EINVAL with err (when
+ * not NULL) naming the field ("user", "domain", ...) like sb_config_check. The engine keeps
+ * copies; the password is wiped when the engine is freed. */
+int sb_engine_add_account(sb_engine *e, const sb_account *a, uint32_t *id, sb_config_error *err);
+
 /* ---- Per-call record ------------------------------------------------------------------------ */
 
 /* The record's enums, each with the name the report uses (sb_<enum>_name, dialog/names.c),
@@ -352,6 +374,7 @@ typedef struct {
     uint32_t hold_at_ms;  /* 0: no hold; else re-INVITE with hold_mode this long after answer */
     sb_hold_mode hold_mode;
     uint32_t resume_at_ms; /* 0: stay on hold; else resume this long after answer */
+    uint32_t account;      /* whose call: 0 the config's identity, else sb_engine_add_account's */
 } sb_call_opts;
 
 /* Places a call (sends the INVITE). *handle identifies it in events. Returns 0, SB_ELIMIT
@@ -403,10 +426,14 @@ typedef struct {
 
 typedef struct {
     /* The address-of-record, a sip: URI whose host names the registrar's domain, e.g.
-     * "sip:alice@192.0.2.1" (NULL: sip:user@dest's address). */
+     * "sip:alice@192.0.2.1" (NULL: the account's From URI when it has a domain or from_uri,
+     * else sip:user@dest's address). */
     const char *aor;
     sb_addr dest;       /* where the REGISTERs go (unused with sb_config.outbound_proxy) */
     uint32_t expires_s; /* requested expiry (0: SB_REG_DEFAULT_EXPIRES_S) */
+    /* whose binding: 0 the config's identity, else sb_engine_add_account's; its user is the
+     * Contact's, its credentials answer the challenges */
+    uint32_t account;
 } sb_reg_opts;
 
 /* Starts a registration (sends the first REGISTER). *handle names it in events (SB_EV_REG_*,

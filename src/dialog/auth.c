@@ -69,9 +69,9 @@ static char *dup_slice(sb_slice s) {
     return p;
 }
 
-void sb__auth_answer(sb_ua *e, sb_auth *a, sb_buf *b, sb_method m, const char *uri,
-                     const char *body, size_t blen) {
-    if (!a || !e->auth_password) return;
+void sb__auth_answer(sb_ua *e, const sb_ident *id, sb_auth *a, sb_buf *b, sb_method m,
+                     const char *uri, const char *body, size_t blen) {
+    if (!a || !id->auth_password) return;
     const char *method = sb_method_name(m);
     for (uint8_t i = 0; i < a->n; i++) {
         if (!a->r[i].challenge) continue;
@@ -80,8 +80,8 @@ void sb__auth_answer(sb_ua *e, sb_auth *a, sb_buf *b, sb_method m, const char *u
         if (sb_digest_parse_challenge(v, a->r[i].proxy, &ch) != 0) continue;
         char cnonce[17];
         sb_rng_hex(&e->rng, cnonce, 16);
-        sb_digest_input in = {.username = e->auth_user,
-                              .password = e->auth_password,
+        sb_digest_input in = {.username = id->auth_user,
+                              .password = id->auth_password,
                               .method = {method, strlen(method)},
                               .uri = {uri, strlen(uri)},
                               .body = {body, blen},
@@ -93,9 +93,10 @@ void sb__auth_answer(sb_ua *e, sb_auth *a, sb_buf *b, sb_method m, const char *u
 
 void sb__auth_put(sb_ua *e, sb_call *c, sb_buf *b, sb_method m, const char *body, size_t blen) {
     sb_auth *a = c->auth;
-    if (!a || !e->auth_password) return;
+    const sb_ident *id = sb__ident(e, c->ident);
+    if (!a || !id->auth_password) return;
     size_t start = b->len;
-    sb__auth_answer(e, a, b, m, sb__req_uri(c), body, blen);
+    sb__auth_answer(e, id, a, b, m, sb__req_uri(c), body, blen);
     if (m != SB_METHOD_INVITE || b->overflow) return;
     free(a->invite_creds);
     a->invite_creds = dup_slice((sb_slice){b->p + start, b->len - start});
@@ -167,15 +168,16 @@ static bool refused(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint64_t n
     }
 }
 
-sb_auth_verdict sb__auth_challenge(sb_ua *e, sb_auth **ap, const sb_msg *m, uint32_t cseq,
-                                   uint32_t next_cseq, bool answerable, uint32_t *challenges) {
+sb_auth_verdict sb__auth_challenge(sb_ua *e, const sb_ident *id, sb_auth **ap, const sb_msg *m,
+                                   uint32_t cseq, uint32_t next_cseq, bool answerable,
+                                   uint32_t *challenges) {
     if (m->status != 401 && m->status != 407) {
         if (m->status >= 200 && *ap) (*ap)->stale_rounds = 0;
         return SB_AUTH_PASS;
     }
     (*challenges)++;
     sb_digest_challenge ch;
-    if (!e->auth_password || sb_digest_pick(m, &ch) != 0) return SB_AUTH_PASS; /* the user's */
+    if (!id->auth_password || sb_digest_pick(m, &ch) != 0) return SB_AUTH_PASS; /* the user's */
     if (!answerable) return SB_AUTH_PASS;
     sb_auth_realm *r = realm_slot(e, ap, &ch);
     if (!r) return SB_AUTH_PASS;
@@ -205,8 +207,8 @@ bool sb__auth_challenged(sb_ua *e, sb_call *c, sb_txn *t, const sb_msg *m, uint6
         t->purpose != SB_PURPOSE_UPDATE && t->purpose != SB_PURPOSE_BYE)
         return false; /* CANCEL is never resent with credentials (§22.1) */
     bool answerable = !(t->purpose == SB_PURPOSE_INVITE && (c->cancel_wanted || c->cancel_sent));
-    switch (sb__auth_challenge(e, &c->auth, m, t->cseq, c->dlg.local_cseq + 1, answerable,
-                               &c->stats.auth_challenges)) {
+    switch (sb__auth_challenge(e, sb__ident(e, c->ident), &c->auth, m, t->cseq,
+                               c->dlg.local_cseq + 1, answerable, &c->stats.auth_challenges)) {
     case SB_AUTH_REFUSED:
         return refused(e, c, t, m, now);
     case SB_AUTH_RESEND:

@@ -256,9 +256,10 @@ static void put_uri_hdr(sb_buf *b, const char *name, const char *display, const 
     sb_buf_str(b, "\r\n");
 }
 
-static void put_common(sb_ua *e, sb_buf *b, bool supported) {
+/* Contact (with user: the identity's), Allow, Supported. */
+static void put_common(sb_ua *e, sb_buf *b, const char *user, bool supported) {
     sb_buf_str(b, "Contact: <sip:");
-    sb_buf_str(b, e->user);
+    sb_buf_str(b, user);
     sb_buf_str(b, "@");
     sb_buf_str(b, e->hostport);
     sb_buf_str(b, ">\r\n" SB_ALLOW_HDR);
@@ -280,7 +281,8 @@ void sb__req_begin(sb_ua *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cseq,
     sb_buf_str(b, ";rport\r\nMax-Forwards: 70\r\n");
     /* Our display name on every request of a call we place, so the CANCEL's From is the
      * INVITE's (§9.1) */
-    put_uri_hdr(b, "From", c->role == SB_ROLE_UAC ? e->display_name : NULL, c->dlg.local_uri,
+    const sb_ident *id = sb__ident(e, c->ident);
+    put_uri_hdr(b, "From", c->role == SB_ROLE_UAC ? id->display_name : NULL, c->dlg.local_uri,
                 c->dlg.local_tag);
     put_uri_hdr(b, "To", NULL, c->dlg.remote_uri, c->dlg.remote_tag);
     sb_buf_str(b, "Call-ID: ");
@@ -299,7 +301,7 @@ void sb__req_begin(sb_ua *e, sb_call *c, sb_buf *b, sb_method m, uint32_t cseq,
         /* UAC-1: `timer` in Supported on every request but ACK, CANCEL included */
         if (e->cfg.timer.mode != SB_TIMER_OFF) sb_buf_str(b, "Supported: timer\r\n");
     } else if (m != SB_METHOD_ACK) {
-        put_common(e, b, true);
+        put_common(e, b, id->user, true);
     }
     sb_buf_str(b, "User-Agent: sipbeat\r\n");
 }
@@ -412,10 +414,9 @@ size_t sb__resp_build(sb_ua *e, const sb_msg *m, int status, const char *reason,
             break;
         }
     }
-    if (dialog)
-        put_common(e, &b, true);
-    else if (m->method == SB_METHOD_OPTIONS && status < 300)
-        put_common(e, &b, true);
+    /* Calls we answer speak as the config's identity */
+    if (dialog || (m->method == SB_METHOD_OPTIONS && status < 300))
+        put_common(e, &b, e->ids[0].user, true);
     sb_buf_str(&b, "Server: sipbeat\r\n");
     sb_buf_put(&b, extra, extra_len);
     sb__req_finish(&b, ctype, body, body_len);

@@ -77,9 +77,9 @@ static void reg_end(sb_ua *e, sb_reg *r, sb_reg_result res, int status) {
     reg_free(e, r);
 }
 
-static void put_contact_uri(const sb_ua *e, sb_buf *b) {
+static void put_contact_uri(const sb_ua *e, const sb_reg *r, sb_buf *b) {
     sb_buf_str(b, "sip:");
-    sb_buf_str(b, e->user);
+    sb_buf_str(b, sb__ident(e, r->ident)->user);
     sb_buf_str(b, "@");
     sb_buf_str(b, e->hostport);
 }
@@ -115,13 +115,13 @@ static int send_register(sb_ua *e, sb_reg *r, uint64_t now) {
     sb_buf_str(&b, "\r\nCSeq: ");
     sb_buf_u64(&b, r->cseq);
     sb_buf_str(&b, " REGISTER\r\nContact: <");
-    put_contact_uri(e, &b);
+    put_contact_uri(e, r, &b);
     sb_buf_str(&b, ">;expires=");
     sb_buf_u64(&b, exp);
     sb_buf_str(&b, "\r\nExpires: ");
     sb_buf_u64(&b, exp);
     sb_buf_str(&b, "\r\n");
-    sb__auth_answer(e, r->auth, &b, SB_METHOD_REGISTER, r->ruri, NULL, 0);
+    sb__auth_answer(e, sb__ident(e, r->ident), r->auth, &b, SB_METHOD_REGISTER, r->ruri, NULL, 0);
     sb_buf_str(&b, "User-Agent: sipbeat\r\n");
     sb__req_finish(&b, NULL, NULL, 0);
     if (b.overflow) return SB_ELIMIT;
@@ -176,7 +176,7 @@ static uint32_t granted_expiry(const sb_ua *e, const sb_reg *r, const sb_msg *m)
     char mine[160];
     sb_buf b;
     sb_buf_init(&b, mine, sizeof mine);
-    put_contact_uri(e, &b);
+    put_contact_uri(e, r, &b);
     sb_slice own = {mine, b.len};
     for (uint16_t i = 0; i < m->nhdrs; i++) {
         if (m->hdrs[i].id != SB_HDR_CONTACT) continue;
@@ -209,8 +209,8 @@ void sb__reg_response(sb_reg *r, sb_txn *t, const sb_msg *m, uint64_t now) {
     sb_ua *e = r->eng;
     r->txn = NULL;
     r->stats.final_status_code = (uint16_t)m->status;
-    switch (
-        sb__auth_challenge(e, &r->auth, m, t->cseq, r->cseq + 1, true, &r->stats.auth_challenges)) {
+    switch (sb__auth_challenge(e, sb__ident(e, r->ident), &r->auth, m, t->cseq, r->cseq + 1, true,
+                               &r->stats.auth_challenges)) {
     case SB_AUTH_RESEND:
         if (send_register(e, r, now) == 0) return;
         r->stats.failures++;
@@ -276,12 +276,15 @@ int sb__reg_new(sb_ua *e, const sb_reg_opts *o, uint64_t now, uint32_t *handle) 
     char own[160];
     sb_buf b;
     const char *aor = o->aor;
+    if (o->account >= e->nids) return SB_EINVAL;
+    const sb_ident *id = sb__ident(e, o->account);
+    if (!aor && id->from_named) aor = id->from_uri;
     if (!aor) {
         char host[64];
         sb_addr_format(&o->dest, host, sizeof host, false);
         sb_buf_init(&b, own, sizeof own);
         sb_buf_str(&b, "sip:");
-        sb_buf_str(&b, e->user);
+        sb_buf_str(&b, id->user);
         sb_buf_str(&b, "@");
         sb_buf_str(&b, host);
         sb_buf_put(&b, "", 1);
@@ -318,6 +321,7 @@ int sb__reg_new(sb_ua *e, const sb_reg_opts *o, uint64_t now, uint32_t *handle) 
     memcpy(r->call_id + 21, e->host, strlen(e->host) + 1);
     r->eng = e;
     r->handle = ++e->next_handle;
+    r->ident = o->account;
     sb_rng_hex(&e->rng, r->tag, 16);
     r->cseq = (uint32_t)sb_rng_range(&e->rng, 0, 9998);
     r->ask_s = o->expires_s ? o->expires_s : SB_REG_DEFAULT_EXPIRES_S;

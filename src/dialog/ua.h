@@ -182,6 +182,7 @@ typedef struct sb_call {
     uint8_t cancel_wanted;   /* UAC: hang up asked before any provisional arrived */
     uint8_t cancel_sent;
     uint8_t bye_after_ack;  /* UAS: sb_end_reason of a hangup waiting for our 2xx's ACK */
+    uint32_t ident;         /* who we are in this call: an index into sb_ua.ids */
     struct sb_txn *inv_txn; /* our open INVITE client transaction */
     struct sb_txn *srv_inv; /* the peer's INVITE server transaction while unanswered */
     struct sb_txn *txns;    /* every transaction that points at this call */
@@ -203,6 +204,7 @@ typedef struct sb_reg {
     uint8_t state; /* sb_reg_state */
     uint8_t unreg_wanted;
     uint8_t n423;
+    uint32_t ident; /* whose binding: an index into sb_ua.ids */
     uint32_t cseq;
     uint32_t ask_s; /* the expiry the next REGISTER asks for */
     sb_addr dest;
@@ -217,12 +219,24 @@ typedef struct sb_reg {
 
 typedef enum { SB_RS_REGISTERING = 0, SB_RS_REGISTERED, SB_RS_UNREGISTERING } sb_reg_state;
 
+/* Who our requests say we are, and what answers their challenges: ids[0] is the config's,
+ * sb_engine_add_account adds the others. Every string is an owned copy in the form the request
+ * builders write; a call or registration names its identity by index. */
+typedef struct {
+    char *user;          /* From and Contact user part */
+    char *auth_user;     /* digest username (NULL when there is no password) */
+    char *auth_password; /* NULL: no credentials, challenges are the user's to see */
+    char *display_name;  /* quoted and escaped (RFC 3261 §25.1), or NULL */
+    char *from_uri;      /* From of the calls we place: the given URI or sip:user@domain */
+    bool from_named;     /* from_uri or domain was given: From is not made of our address */
+} sb_ident;
+
 struct sb_ua {
     sb_config cfg;
-    char user[64];
     char host[64]; /* our address as a SIP host ("127.0.0.1" or "[::1]") */
     char hostport[72];
-    char self_uri[140]; /* sip:user@host: From of every call we place (calls share it) */
+    sb_ident *ids; /* ids[0]: the config's identity; then the accounts */
+    uint32_t nids;
     sb_heap heap;
     int lane_64t1, lane_t4, lane_d; /* heap lanes of the transactions' fixed-duration timers */
     sb_rng rng;
@@ -234,11 +248,10 @@ struct sb_ua {
     sb_txn_ctx txn; /* the transactions, reporting to the dialog layer (engine.c's ops) */
     sb_engine_stats stats;
     sb_call_stats rec; /* sb_engine_call_stats's answer, valid until the next engine call */
-    char *auth_user, *auth_password; /* owned copies of the config's (NULL: none) */
-    /* Identity and route of the calls we place, owned copies of the config's (NULL: none):
-     * the display name already quoted and escaped, the extra headers as CRLF-ended lines ready
-     * to append, the outbound proxy as the Route value `<URI;lr>`, with its address. */
-    char *display_name, *from_uri, *headers, *proxy_route;
+    /* Owned copies of the config's (NULL: none): the extra headers of the calls we place as
+     * CRLF-ended lines ready to append, the outbound proxy as the Route value `<URI;lr>`, with
+     * its address. */
+    char *headers, *proxy_route;
     sb_addr proxy_addr;
     sb_reg *regs; /* live registrations */
     uint32_t live_regs;
@@ -246,6 +259,12 @@ struct sb_ua {
 
 /* Sets up a UA with a copy of cfg (strings too) at time now; 0 or SB_ENOMEM. */
 int sb__ua_init(sb_ua *e, const sb_config *cfg, uint64_t now);
+/* Adds an identity (its strings checked by the caller; from_uri NULL: sip:user@domain, domain
+ * NULL: our address). *id is its index. 0, or SB_ENOMEM. */
+int sb__ua_add_ident(sb_ua *e, const sb_account *a, uint32_t *id);
+static inline const sb_ident *sb__ident(const sb_ua *e, uint32_t id) {
+    return &e->ids[id];
+}
 /* Frees every call and transaction, without events. */
 void sb__ua_free(sb_ua *e);
 
@@ -365,14 +384,15 @@ typedef enum {
     SB_AUTH_REFUSED,  /* the answer to this challenge was challenged again: wrong credentials */
 } sb_auth_verdict;
 /* A final response to the owner's request with CSeq cseq; next_cseq is the CSeq the resent
- * request will carry. A 401/407 counts in *challenges; answerable false: counted, not answered.
- * Any other final response resets the stale count. */
-sb_auth_verdict sb__auth_challenge(sb_ua *e, sb_auth **ap, const sb_msg *m, uint32_t cseq,
-                                   uint32_t next_cseq, bool answerable, uint32_t *challenges);
-/* Appends the answers to every kept challenge for a request of method m to uri with this body
- * (nonce counts go up). Nothing when a is NULL or no password is configured. */
-void sb__auth_answer(sb_ua *e, sb_auth *a, sb_buf *b, sb_method m, const char *uri,
-                     const char *body, size_t blen);
+ * request will carry; id the owner's identity. A 401/407 counts in *challenges; answerable
+ * false: counted, not answered. Any other final response resets the stale count. */
+sb_auth_verdict sb__auth_challenge(sb_ua *e, const sb_ident *id, sb_auth **ap, const sb_msg *m,
+                                   uint32_t cseq, uint32_t next_cseq, bool answerable,
+                                   uint32_t *challenges);
+/* Appends id's answers to every kept challenge for a request of method m to uri with this body
+ * (nonce counts go up). Nothing when a is NULL or id has no password. */
+void sb__auth_answer(sb_ua *e, const sb_ident *id, sb_auth *a, sb_buf *b, sb_method m,
+                     const char *uri, const char *body, size_t blen);
 void sb__auth_release(sb_auth **ap);
 /* The call's use of it: */
 /* A final 401/407 to one of the call's requests: answered (the request goes again with

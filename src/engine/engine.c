@@ -74,6 +74,47 @@ const char *sb_extra_header_problem(const char *line) {
     return NULL;
 }
 
+/* The identity fields, the config's or an account's: written into From, Contact and
+ * Authorization, so nothing that could end a header or a quoted string there. The CLI checks
+ * the SIP user-part grammar itself. */
+static int check_identity(const sb_account *a, sb_config_error *err) {
+#define FAIL(f, ...)                                                                               \
+    do {                                                                                           \
+        if (err) {                                                                                 \
+            err->field = f;                                                                        \
+            snprintf(err->why, sizeof err->why, __VA_ARGS__);                                      \
+        }                                                                                          \
+        return SB_EINVAL;                                                                          \
+    } while (0)
+    if (a->user && (!a->user[0] || strlen(a->user) > 63 || strpbrk(a->user, "\r\n\"<>@: ")))
+        FAIL("user",
+             "not a SIP user part (allowed: 1..63 bytes, no space, CR, LF, quote, <, >, @ or :)");
+    if (a->auth_user &&
+        (!a->auth_user[0] || strlen(a->auth_user) > 255 || strpbrk(a->auth_user, "\r\n\"\\")))
+        FAIL("auth_user",
+             "not a digest username (allowed: 1..255 bytes, no CR, LF, quote or backslash)");
+    if (a->auth_password && (!a->auth_password[0] || strpbrk(a->auth_password, "\r\n")))
+        FAIL("auth_password", "not usable (allowed: 1 byte or more, no CR or LF)");
+    if (a->display_name) {
+        size_t n = strlen(a->display_name);
+        bool ctl = false;
+        for (const char *p = a->display_name; *p; p++)
+            ctl |= ((unsigned char)*p < ' ' && *p != '\t') || *p == 0x7f;
+        if (ctl || n > 255)
+            FAIL("display_name", "not usable (allowed: at most 255 bytes, no CR, LF or other "
+                                 "control byte)");
+    }
+    if (a->domain && (!a->domain[0] || strlen(a->domain) > 255 ||
+                      strspn(a->domain, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789-.:[]") != strlen(a->domain)))
+        FAIL("domain", "not a host (allowed: 1..255 bytes of letters, digits, - . : [ ])");
+    if (a->from_uri && !sb__sip_uri_ok(a->from_uri))
+        FAIL("from_uri", "not usable (allowed: a sip: or sips: URI of at most 2048 bytes, no "
+                         "space, CR, LF, quote, < or >)");
+    return 0;
+#undef FAIL
+}
+
 int sb_config_check(const sb_config *cfg, sb_config_error *err) {
     const sb_timer_config *t = &cfg->timer;
     static const char *const modes[] = {"off", "supported", "required", "always"};
@@ -88,29 +129,12 @@ int sb_config_check(const sb_config *cfg, sb_config_error *err) {
     } while (0)
     if (!cfg->t1_ms)
         FAIL("t1_ms", "must be positive (allowed: 1 ms or more; RFC 3261 default 500)");
-    /* Written into From, Contact and Authorization: nothing that could end a header or a
-     * quoted string there. The CLI checks the SIP user-part grammar itself. */
-    if (cfg->user && (!cfg->user[0] || strlen(cfg->user) > 63 || strpbrk(cfg->user, "\r\n\"<>@: ")))
-        FAIL("user",
-             "not a SIP user part (allowed: 1..63 bytes, no space, CR, LF, quote, <, >, @ or :)");
-    if (cfg->auth_user &&
-        (!cfg->auth_user[0] || strlen(cfg->auth_user) > 255 || strpbrk(cfg->auth_user, "\r\n\"\\")))
-        FAIL("auth_user",
-             "not a digest username (allowed: 1..255 bytes, no CR, LF, quote or backslash)");
-    if (cfg->auth_password && (!cfg->auth_password[0] || strpbrk(cfg->auth_password, "\r\n")))
-        FAIL("auth_password", "not usable (allowed: 1 byte or more, no CR or LF)");
-    if (cfg->display_name) {
-        size_t n = strlen(cfg->display_name);
-        bool ctl = false;
-        for (const char *p = cfg->display_name; *p; p++)
-            ctl |= ((unsigned char)*p < ' ' && *p != '\t') || *p == 0x7f;
-        if (ctl || n > 255)
-            FAIL("display_name", "not usable (allowed: at most 255 bytes, no CR, LF or other "
-                                 "control byte)");
-    }
-    if (cfg->from_uri && !sb__sip_uri_ok(cfg->from_uri))
-        FAIL("from_uri", "not usable (allowed: a sip: or sips: URI of at most 2048 bytes, no "
-                         "space, CR, LF, quote, < or >)");
+    sb_account self = {.user = cfg->user,
+                       .auth_user = cfg->auth_user,
+                       .auth_password = cfg->auth_password,
+                       .display_name = cfg->display_name,
+                       .from_uri = cfg->from_uri};
+    if (check_identity(&self, err) != 0) return SB_EINVAL;
     if (cfg->outbound_proxy) {
         sb_addr a;
         if (sb__proxy_addr(cfg->outbound_proxy, &a) != 0)
@@ -474,6 +498,7 @@ int sb_engine_call(sb_engine *eng, const sb_call_opts *o, uint64_t now_ms, uint3
     if (!sb__uri_usable((sb_slice){o->target_uri, strlen(o->target_uri)})) return SB_EINVAL;
     const char *to = o->to_uri && strcmp(o->to_uri, o->target_uri) ? o->to_uri : NULL;
     if (to && !sb__sip_uri_ok(to)) return SB_EINVAL;
+    if (o->account >= e->nids) return SB_EINVAL;
     sb_call *c = sb__call_new(e, SB_ROLE_UAC, now_ms);
     if (!c) return SB_ELIMIT;
     char rnd[24];
@@ -487,7 +512,8 @@ int sb_engine_call(sb_engine *eng, const sb_call_opts *o, uint64_t now_ms, uint3
     size_t cid_len = b.len;
     /* The same for every call we place: shared, not copied. So is the outbound proxy's Route,
      * until the 2xx's route set replaces it (sb__dialog_learn). */
-    c->dlg.local_uri = e->from_uri ? e->from_uri : e->self_uri;
+    c->ident = o->account;
+    c->dlg.local_uri = e->ids[o->account].from_uri;
     sb_slice target = {o->target_uri, strlen(o->target_uri)};
     int rc;
     if (to) /* the Request-URI stays the target: it is the remote target until the 2xx's */
@@ -572,6 +598,12 @@ void sb_engine_hangup_all(sb_engine *eng, uint64_t now_ms) {
         hangup(e, c, SB_END_SHUTDOWN, now_ms);
         c = next;
     }
+}
+
+int sb_engine_add_account(sb_engine *eng, const sb_account *a, uint32_t *id, sb_config_error *err) {
+    if (!eng || !a) return SB_EINVAL;
+    int rc = check_identity(a, err);
+    return rc ? rc : sb__ua_add_ident(&eng->ua, a, id);
 }
 
 int sb_engine_register(sb_engine *eng, const sb_reg_opts *o, uint64_t now_ms, uint32_t *handle) {

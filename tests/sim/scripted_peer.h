@@ -377,12 +377,14 @@ static inline bool sp_passed(const sb_call_stats *s, sb_violation v) {
 
 /* ---- the engine is the UAC; the script answers as UAS --------------------------------------- */
 
-static inline void sp_call(sp_t *p, uint32_t duration_ms) {
+/* Places the call under test as account (0: the config's identity). */
+static inline void sp_call_as(sp_t *p, uint32_t duration_ms, uint32_t account) {
     sb_call_opts o;
     memset(&o, 0, sizeof o);
     o.target_uri = SP_PEER_URI;
     o.dest = p->peer_addr;
     o.duration_ms = duration_ms;
+    o.account = account;
     assert_int_equal(sb_engine_call(p->e, &o, p->now, &p->handle), 0);
     sp_drain(p);
     const sp_msg *inv = sp_must(p, "INVITE", NULL, 0);
@@ -393,6 +395,10 @@ static inline void sp_call(sp_t *p, uint32_t duration_ms) {
     sp_slice_copy(p->d.eng_target, sizeof p->d.eng_target,
                   sb_nameaddr_uri(sb_msg_hdr(&inv->m, SB_HDR_CONTACT)->value));
     p->d.cseq = 500;
+}
+
+static inline void sp_call(sp_t *p, uint32_t duration_ms) {
+    sp_call_as(p, duration_ms, 0);
 }
 
 /* Answers request req at t: Via, From, To (+ our tag), Call-ID and CSeq copied, then our

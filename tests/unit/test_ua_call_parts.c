@@ -93,7 +93,7 @@ static sb_call *confirmed(void) {
     sb_call *c = sb__call_new(&ua, SB_ROLE_UAC, 0);
     assert_non_null(c);
     assert_int_equal(sb__call_index(&ua, c, sl("cid-2@127.0.0.1")), 0);
-    c->dlg.local_uri = ua.self_uri;
+    c->dlg.local_uri = ua.ids[0].from_uri;
     assert_int_equal(sb__dlg_set(&c->dlg, &c->dlg.remote_uri, sl("sip:b@127.0.0.2")), 0);
     assert_int_equal(sb__dlg_set(&c->dlg, &c->dlg.remote_tag, sl("rt")), 0);
     assert_int_equal(sb_addr_parse(&c->dlg.peer, "127.0.0.2:5060", 14, 5060), 0);
