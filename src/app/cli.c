@@ -3,6 +3,7 @@
  * is explicit code below, and the engine's sb_config_check has the last word. */
 #include "app/cli.h"
 
+#include "app/accounts.h"
 #include "app/duration.h"
 #include "app/settings.h"
 
@@ -145,6 +146,34 @@ static int check_register(errbuf *e, sb_cli *c, const seen *s) {
     return 0;
 }
 
+/* call and answer --register: where the REGISTERs go. */
+static int check_register_first(errbuf *e, sb_cli *c, const seen *s) {
+    const char *registrar = given(s, "--registrar");
+    if (!c->register_first) {
+        if (registrar)
+            return fail(e,
+                        "--registrar %s: has no effect without --register (allowed: with "
+                        "--register)",
+                        registrar);
+        return 0;
+    }
+    if (!c->registrar_uri) {
+        if (c->cmd == SB_CMD_ANSWER)
+            return fail(e, "answer --register needs --registrar URI (allowed: e.g. --registrar "
+                           "sip:192.0.2.10:5060)");
+        c->registrar = c->dest; /* the URI's host, or the proxy (which the engine uses anyway) */
+        return 0;
+    }
+    int rc = parse_uri(e, c->registrar_uri, &c->registrar);
+    if (rc) return rc;
+    if (c->registrar.family != c->cfg.local.family)
+        return fail(e,
+                    "--registrar %s: not reachable from an IPv%u --local (allowed: an IPv%u "
+                    "address)",
+                    c->registrar_uri, c->cfg.local.family, c->cfg.local.family);
+    return 0;
+}
+
 /* The URI, the local address's family, and hold times against each other and -d. */
 static int check_call(errbuf *e, sb_cli *c, const seen *s) {
     char dur[32];
@@ -158,6 +187,21 @@ static int check_call(errbuf *e, sb_cli *c, const seen *s) {
     if (!c->uri)
         return fail(e, "call needs a destination URI (allowed: e.g. sipbeat call "
                        "sip:service@127.0.0.1:5060)");
+    /* [user], [target], [domain] come from --accounts: checked here with a stand-in value */
+    char probe[2100];
+    const char *uri = c->uri;
+    if (sb_uri_placeholders(c->uri)) {
+        if (!c->accounts_path)
+            return fail(e,
+                        "URI %s: [user], [target] and [domain] need --accounts (allowed: "
+                        "--accounts FILE.csv, whose rows fill them in)",
+                        c->uri);
+        sb_account_row stand_in = {
+            .v = {[SB_COL_USER] = "x", [SB_COL_DOMAIN] = "x", [SB_COL_TARGET] = "x"}};
+        if (sb_uri_fill(c->uri, &stand_in, probe, sizeof probe) != 0)
+            return fail(e, "URI %s: too long (allowed: at most 2048 bytes)", c->uri);
+        uri = probe;
+    }
     int rc = 0;
     if (c->cfg.outbound_proxy) {
         /* Through a proxy the URI is only written, never reached: its host may be a name.
@@ -165,21 +209,21 @@ static int check_call(errbuf *e, sb_cli *c, const seen *s) {
         sb_slice host;
         uint16_t port = 0;
         bool writable = true; /* between < and >, as the engine writes the To */
-        for (const char *p = c->uri; *p; p++)
+        for (const char *p = uri; *p; p++)
             writable &= (unsigned char)*p > ' ' && (unsigned char)*p < 0x7f && !strchr("<>\"", *p);
-        if (!((strncmp(c->uri, "sip:", 4) == 0 || strncmp(c->uri, "sips:", 5) == 0) && writable &&
-              sb_uri_hostport((sb_slice){c->uri, strlen(c->uri)}, NULL, NULL) == 0))
+        if (!((strncmp(uri, "sip:", 4) == 0 || strncmp(uri, "sips:", 5) == 0) && writable &&
+              sb_uri_hostport((sb_slice){uri, strlen(uri)}, NULL, NULL) == 0))
             return fail(e,
                         "URI %s: not allowed (allowed: a sip: or sips: URI, e.g. "
                         "sip:service@pbx.example.com with --proxy)",
-                        c->uri);
+                        uri);
         if (sb_uri_hostport((sb_slice){c->cfg.outbound_proxy, strlen(c->cfg.outbound_proxy)}, &host,
                             &port) != 0 ||
             sb_addr_parse(&c->dest, host.p, host.n, 5060) != 0)
             return fail(e, "--proxy %s: the host must be an IP address", c->cfg.outbound_proxy);
         if (port) c->dest.port = port;
     } else {
-        rc = parse_uri(e, c->uri, &c->dest);
+        rc = parse_uri(e, uri, &c->dest);
         if (rc) return rc;
     }
     c->cfg.headers = c->headers.n ? c->headers.v : NULL;
@@ -338,6 +382,7 @@ int sb_cli_parse(sb_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     if (!rc && cmd != SB_CMD_DEMO) rc = check_timer(&e, c, &s);
     if (!rc && cmd == SB_CMD_CALL) rc = check_call(&e, c, &s);
     if (!rc && cmd == SB_CMD_REGISTER) rc = check_register(&e, c, &s);
+    if (!rc && (cmd == SB_CMD_CALL || cmd == SB_CMD_ANSWER)) rc = check_register_first(&e, c, &s);
     if (!rc && cmd != SB_CMD_DEMO) rc = check_engine(&e, c, &s);
     return rc;
 }

@@ -47,7 +47,15 @@ typedef struct {
 
     /* register (uri and dest as for call) */
     uint32_t reg_duration_ms; /* -d: stay registered this long, then unregister; 0: until signal */
-    uint32_t reg_expires_s;   /* --expires */
+    uint32_t reg_expires_s;   /* --expires (call and answer with --register too) */
+    /* call, answer: --register binds each account (or --user) first, at --registrar (call's
+     * default: the URI's host, or the --proxy) */
+    bool register_first;
+    const char *registrar_uri;
+    sb_addr registrar;
+
+    /* --accounts FILE.csv (accounts.h): read where the command starts */
+    const char *accounts_path;
 
     /* answer */
     uint64_t max_calls; /* --max-calls: exit after this many calls ended, 0 = run until signal */

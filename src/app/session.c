@@ -34,9 +34,13 @@ static void on_event(void *ctx, int ep, const sb_event *ev) {
         json_decref(j);
     }
     if (s->timeline) sb_timeline_event(s->timeline, rel(s, ev->at_ms), p->name, ev);
+    if (ev->type == SB_EV_REG_REGISTERED) s->regs_settled++;
     if ((ev->type == SB_EV_REG_FAILED || ev->type == SB_EV_REG_UNREGISTERED) && ev->reg) {
         s->last_reg = *ev->reg;
         s->regs_ended++;
+        s->regs_clean += ev->type == SB_EV_REG_UNREGISTERED;
+        s->regs_auth_failed += ev->reg->result == SB_REG_AUTH_FAILED;
+        if (ev->reg->expires_s == 0) s->regs_settled++; /* ended before it was ever bound */
         if (s->registrations)
             json_array_append_new(s->registrations, sb_report_registration(ev->reg));
     }
@@ -168,7 +172,7 @@ int sb_session_init(sb_session *s, const sb_cli *cli) {
         return SB_EXIT_RUNTIME;
     }
     s->t0_ms = sb_loop_now(s->loop);
-    if (cli->cmd == SB_CMD_REGISTER) s->registrations = json_array();
+    if (cli->cmd == SB_CMD_REGISTER || cli->register_first) s->registrations = json_array();
     return 0;
 }
 
@@ -241,9 +245,15 @@ void sb_session_start_failed(sb_session *s, int ep, int err, uint64_t now_ms) {
     if (s->on_ended) s->on_ended(s, ep, &st, false);
 }
 
-/* register: one line per registration. */
+/* register: one line for its registration, or the counts of many (--accounts, --register). */
 static void print_reg_summary(sb_session *s, FILE *f) {
     const sb_reg_stats *r = &s->last_reg;
+    if (s->cli->accounts_path || s->cli->register_first) {
+        uint64_t failed = s->regs_ended - s->regs_clean + s->regs_start_failures;
+        fprintf(f, "\nregistrations: %llu unregistered cleanly, %llu failed (%u auth_failed)\n",
+                (unsigned long long)s->regs_clean, (unsigned long long)failed, s->regs_auth_failed);
+        return;
+    }
     if (!s->regs_ended) {
         fprintf(f, "\nregistration %s: still live when the run stopped\n", s->cli->uri);
         return;
@@ -260,6 +270,7 @@ static void print_summary(sb_session *s, FILE *f, uint64_t not_passed) {
         print_reg_summary(s, f);
         return;
     }
+    if (s->cli->register_first) print_reg_summary(s, f);
     sb_summary *u = &s->sum;
     fprintf(f,
             "\n%llu calls started, %llu ended: %llu answered, %llu rejected, %llu timeout, "

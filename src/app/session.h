@@ -47,11 +47,15 @@ struct sb_session {
     /* When a call last ended by the peer's BYE: our 200 may have been lost, so we stay a
      * little (sb_session_linger_until) to answer the BYE's retransmissions (§17.2.2). */
     uint64_t last_remote_end_ms;
-    /* Registrations that ended (register): their final records, for the report's
+    /* Registrations that ended (register, --register): their final records, for the report's
      * `registrations` and the summary line; the last one decides register's exit code. */
     json_t *registrations;
     sb_reg_stats last_reg;
     uint64_t regs_ended;
+    uint32_t regs_settled;        /* registrations that had their first outcome (or none) */
+    uint32_t regs_clean;          /* ... that ended unregistered */
+    uint32_t regs_auth_failed;    /* ... that ended auth_failed */
+    uint32_t regs_start_failures; /* the engine refused to start (counted as settled) */
 
     /* Decides whether an ended call passed; NULL: sb_call_passed (the demo has its own). */
     bool (*judge)(sb_session *s, int ep, const sb_call_stats *st);

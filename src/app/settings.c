@@ -240,12 +240,21 @@ const sb_setting sb_settings[] = {
      .section = SB_SEC_REGISTER, .unit = SB_UNIT_DURATION, SB_FIELD(reg_duration_ms), .lo = 1,
      .hi = DUR_MAX_MS, .zero = "none", .help = "stay registered this long, then unregister",
      .report = "duration_ms"},
-    {.flag = "--expires", .metavar = "S", .cmds = REG, .section = SB_SEC_REGISTER,
+    {.flag = "--expires", .metavar = "S", .cmds = RUN | REG, .section = SB_SEC_REGISTER,
      .unit = SB_UNIT_SECONDS, SB_FIELD(reg_expires_s), .lo = 1, .hi = UINT32_MAX, .def = "3600",
      .help = "expiry asked for in each REGISTER", .report = "expires_s"},
     {.flag = "--local", .metavar = "ADDR[:PORT]", .cmds = REG, .section = SB_SEC_REGISTER,
      .unit = SB_UNIT_ADDRESS, SB_FIELD(cfg.local), .port = 0, .def = "127.0.0.1:0",
      .help = "our address (the Contact we bind); port 0 picks a free port"},
+
+    {.flag = "--register", .cmds = RUN, .section = SB_SEC_REGISTER, .unit = SB_UNIT_SWITCH,
+     SB_FIELD(register_first), .zero = "off",
+     .help = "register each account (or --user) first; unregister at the end",
+     .report = "register"},
+    {.flag = "--registrar", .metavar = "URI", .cmds = RUN, .section = SB_SEC_REGISTER,
+     .unit = SB_UNIT_TEXT, SB_FIELD(registrar_uri), .hi = 2048, .check = check_proxy,
+     .zero = "URI's host", .help = "where --register sends the REGISTERs (answer: required)",
+     .report = "registrar"},
 
     /* ---- answer ---- */
     {.flag = "--listen", .metavar = "ADDR[:PORT]", .cmds = ANSWER, .section = SB_SEC_ANSWER,
@@ -280,6 +289,10 @@ const sb_setting sb_settings[] = {
     {.flag = "--auth-password-file", .metavar = "FILE", .cmds = RUN | REG, .section = SB_SEC_AUTH,
      .unit = SB_UNIT_PATH, SB_FIELD(auth_password_file),
      .help = "digest password: the file's first line (else $SIPBEAT_AUTH_PASSWORD)"},
+    {.flag = "--accounts", .metavar = "FILE", .cmds = RUN | REG, .section = SB_SEC_AUTH,
+     .unit = SB_UNIT_PATH, SB_FIELD(accounts_path), .zero = "none",
+     .help = "identities from a CSV file, one per call (docs/cli.md#accounts)",
+     .report = "accounts"},
     /* Read at run time from that file or the environment; echoed only as "set" or null. */
     {.cmds = RUN | REG, .section = SB_SEC_AUTH, .unit = SB_UNIT_SECRET, SB_FIELD(cfg.auth_password),
      .report = "auth_password"},

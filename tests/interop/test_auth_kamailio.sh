@@ -1,6 +1,6 @@
 # (digest) sipbeat call -> Kamailio 5.6.3 (authenticating, record-routing proxy,
 # kamailio/auth_proxy.cfg) -> sipbeat answer. Three runs:
-#  1. every INVITE is challenged with 407: 20 calls with session timers (SE 4 s, refreshes at
+#  1. every INVITE is challenged with 407: 100 calls with session timers (SE 4 s, refreshes at
 #     2 s) all pass with one challenge each, and their refreshes are counted;
 #  2. in-dialog INVITEs are challenged too and nonces live 3 s: the cached credentials go stale
 #     between refreshes, the refresh is challenged (stale=true) and answered, and every call
@@ -39,13 +39,13 @@ run() {
 
 # 1. INVITEs challenged.
 proxy k1 0 300
-run r1 20 "$TMP/pw" 0
+run r1 100 "$TMP/pw" 0
 r="$TMP/r1.json"
-expect_eq "$(jqr "$r" '[.calls[] | select(.result == "answered" and .end_reason == "normal")] | length')" 20 "answered calls (r1)"
-expect_eq "$(jqr "$r" '[.calls[].auth_challenges] | add')" 20 "challenges (r1)"
-expect_eq "$(jqr "$r" '[.calls[] | select(.session_timer_refreshes == 2)] | length')" 20 "calls with 2 refreshes (r1)"
-expect_eq "$(grep -c 'AUTH-407 INVITE' "$TMP/k1.log")" 20 "407s sent by the proxy (r1)"
-expect_eq "$(grep -c 'AUTH-OK INVITE' "$TMP/k1.log")" 20 "INVITEs let through (r1)"
+expect_eq "$(jqr "$r" '[.calls[] | select(.result == "answered" and .end_reason == "normal")] | length')" 100 "answered calls (r1)"
+expect_eq "$(jqr "$r" '[.calls[].auth_challenges] | add')" 100 "challenges (r1)"
+expect_eq "$(jqr "$r" '[.calls[] | select(.session_timer_refreshes == 2)] | length')" 100 "calls with 2 refreshes (r1)"
+expect_eq "$(grep -c 'AUTH-407 INVITE' "$TMP/k1.log")" 100 "407s sent by the proxy (r1)"
+expect_eq "$(grep -c 'AUTH-OK INVITE' "$TMP/k1.log")" 100 "INVITEs let through (r1)"
 grep -q -P '^Proxy-Authorization: Digest username="alice", realm="proxy.test"' "$TMP/r1.trace.txt" ||
     fail "no Proxy-Authorization in the caller's trace"
 grep -q -F "$PW" "$TMP/r1.json" "$TMP/r1.trace.txt" "$TMP/r1_uac.log" && fail "the password leaked"
@@ -69,4 +69,4 @@ expect_eq "$(jqr "$r" '[.calls[] | select(.end_reason == "auth_failed" and .fina
 expect_eq "$(jqr "$r" '[.calls[].auth_challenges] | add')" 6 "challenges (r3)"
 expect_eq "$(grep -c 'AUTH-407 INVITE' "$TMP/k3.log")" 6 "407s sent by the proxy (r3)"
 expect_eq "$(grep -c '^INVITE ' "$TMP/r3.trace.txt")" 6 "INVITEs sent (r3): one retry each"
-pass "20 calls with one 407 each and 40 refreshes; refreshes challenged once their nonce expired ($challenges challenges for 5 calls); wrong password: auth_failed after one retry"
+pass "100 calls with one 407 each and 200 refreshes; refreshes challenged once their nonce expired ($challenges challenges for 5 calls); wrong password: auth_failed after one retry"
